@@ -42,6 +42,8 @@ export interface FaultConfig {
 		error500Rate?: number; // answers InternalError 500
 		error503Rate?: number; // answers ServiceUnAvailable 503
 		dropRate?: number; // destroys the socket after reading the request, before answering
+		/** when a drop happens: before the action ran, after it ran (ambiguous outcome), or either (default) */
+		dropMode?: 'beforeAction' | 'afterAction' | 'random';
 		latencyMs?: number; // added to every answer
 		qps?: Record<string, number>; // per-action QPS limit; over it → Throttling.User
 		actions?: string[]; // limit the rate faults to these actions (all when absent)
@@ -100,6 +102,11 @@ export class EmulatorState {
 	putObject(object: StoredObject) {
 		this.objects.set(`${object.bucket}/${object.key}`, object);
 		for (const listener of this.objectListeners) listener(object);
+	}
+
+	/** VOD calls per action that reached the server (signed or not, faulted or not) */
+	get vodCalls(): Record<string, number> {
+		return Object.fromEntries(this.vod.callCounts);
 	}
 
 	/** true with probability `rate` */
