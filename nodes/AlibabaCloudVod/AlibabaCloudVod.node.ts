@@ -1,11 +1,54 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
-import { versionDescription } from './actions/versionDescription';
+import * as media from './actions/media/Media.resource';
+import * as upload from './actions/upload/Upload.resource';
+import * as urlUpload from './actions/urlUpload/UrlUpload.resource';
 import { router } from './actions/router';
 import { credentialTest } from './methods';
 
 export class AlibabaCloudVod implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'Alibaba Cloud VOD',
+		name: 'alibabaCloudVod',
+		icon: { light: 'file:alibabaCloudVod.svg', dark: 'file:alibabaCloudVod.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Migrate and upload video and audio into Alibaba Cloud ApsaraVideo VOD',
+		defaults: { name: 'Alibaba Cloud VOD' },
+		// Uploads move whole media files; not something an AI agent should call as a tool.
+		usableAsTool: false,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'alibabaCloudApi', required: true, testedBy: 'alibabaCloudApiTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Media', value: 'media', description: 'Media assets already in VOD' },
+					{ name: 'Upload', value: 'upload', description: 'Stream a file into VOD storage' },
+					{
+						name: 'URL Upload',
+						value: 'urlUpload',
+						description: 'Let VOD pull files from their URLs',
+					},
+				],
+				default: 'urlUpload',
+			},
+			...urlUpload.description,
+			...upload.description,
+			...media.description,
+		],
+	};
 
 	methods = { credentialTest };
 
