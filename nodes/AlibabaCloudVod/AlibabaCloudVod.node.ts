@@ -22,8 +22,7 @@ export class AlibabaCloudVod implements INodeType {
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Migrate and upload video and audio into Alibaba Cloud ApsaraVideo VOD',
 		defaults: { name: 'Alibaba Cloud VOD' },
-		// Uploads move whole media files; not something an AI agent should call as a tool.
-		usableAsTool: false,
+		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'alibabaCloudApi', required: true, testedBy: 'alibabaCloudApiTest' }],

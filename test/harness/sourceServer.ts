@@ -1,0 +1,41 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback HTTP server that stands for the user's media host: `/files/<anything>` answers a small
+ * generated file (`?size=<bytes>`, default 2048), `/missing/<anything>` answers 404. Counts requests per path.
+ */
+export interface SourceServer {
+	baseUrl: string;
+	url(path: string): string;
+	requests: Map<string, number>;
+	stop(): Promise<void>;
+}
+
+export async function startSourceServer(): Promise<SourceServer> {
+	const requests = new Map<string, number>();
+	const server: Server = createServer((req, res) => {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
+		if (!url.pathname.startsWith('/files/')) {
+			res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+			return;
+		}
+		const size = Number(url.searchParams.get('size') ?? 2048);
+		const body = Buffer.alloc(size, url.pathname.length % 251);
+		res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+		res.end(req.method === 'HEAD' ? undefined : body);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	return {
+		baseUrl,
+		url: (path) => `${baseUrl}${path.startsWith('/') ? '' : '/'}${path}`,
+		requests,
+		stop: async () =>
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+}
