@@ -1,0 +1,261 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type NodeConnectionType,
+} from 'n8n-workflow';
+
+import { errorItem, inputProblem, itemError } from './helpers/items';
+import {
+	classifyStatus,
+	jobFields,
+	lookupJobsById,
+	lookupJobsByUrl,
+	type JobLookup,
+} from './helpers/jobStatus';
+import { sleepUnlessAborted } from './helpers/sleep';
+import { parseSourceUrl } from './helpers/urlValidation';
+import { credentialTest } from './methods';
+
+const STATUS_INPUTS: NodeConnectionType[] = [NodeConnectionTypes.Main];
+
+/** Succeeded, Failed, Still Running — like the If and Switch nodes, one main output per route. */
+const STATUS_OUTPUTS: NodeConnectionType[] = [
+	NodeConnectionTypes.Main,
+	NodeConnectionTypes.Main,
+	NodeConnectionTypes.Main,
+];
+
+const SUCCEEDED = 0;
+const FAILED = 1;
+const STILL_RUNNING = 2;
+
+interface StatusOptions {
+	initialIntervalSeconds?: number;
+	maxIntervalSeconds?: number;
+	maxWaitSeconds?: number;
+	parallelCalls?: number;
+}
+
+interface Target {
+	itemIndex: number;
+	key: string; // JobId, or the URL as given
+}
+
+export class AlibabaCloudVodJobStatus implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Alibaba Cloud VOD Job Status',
+		name: 'alibabaCloudVodJobStatus',
+		icon: { light: 'file:alibabaCloudVod.svg', dark: 'file:alibabaCloudVod.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		// A read-only lookup: safe for an AI agent to call.
+		usableAsTool: true,
+		subtitle: '={{ $parameter["mode"] === "wait" ? "Wait until finished" : "Check once" }}',
+		description: 'Route URL upload jobs by their status: succeeded, failed or still running',
+		defaults: { name: 'Alibaba Cloud VOD Job Status' },
+		inputs: STATUS_INPUTS,
+		outputs: STATUS_OUTPUTS,
+		outputNames: ['Succeeded', 'Failed', 'Still Running'],
+		credentials: [{ name: 'alibabaCloudApi', required: true, testedBy: 'alibabaCloudApiTest' }],
+		properties: [
+			{
+				displayName:
+					'VOD answers job queries (GetURLUploadInfos) only in cn-shanghai and ap-southeast-1 (Singapore), and keeps jobs for one year. Connect Still Running to a Wait node and back here for jobs that take hours.',
+				name: 'regionNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Check Once',
+						value: 'once',
+						description: 'Ask VOD once and route every item by its current status',
+					},
+					{
+						name: 'Wait Until Finished',
+						value: 'wait',
+						description:
+							'Ask again with a growing interval until every job has finished or Max Wait has passed',
+					},
+				],
+				default: 'once',
+			},
+			{
+				displayName: 'Look Up By',
+				name: 'lookUpBy',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Job ID', value: 'jobId', description: 'The JobId returned by Submit' },
+					{
+						name: 'Source URL',
+						value: 'sourceUrl',
+						description: 'The newest job VOD has for the URL',
+					},
+				],
+				default: 'jobId',
+			},
+			{
+				displayName: 'Job ID',
+				name: 'jobId',
+				type: 'string',
+				required: true,
+				default: '={{ $json.jobId }}',
+				displayOptions: { show: { lookUpBy: ['jobId'] } },
+			},
+			{
+				displayName: 'Source URL',
+				name: 'sourceUrl',
+				type: 'string',
+				required: true,
+				default: '={{ $json.sourceUrl }}',
+				displayOptions: { show: { lookUpBy: ['sourceUrl'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'First Interval (Seconds)',
+						name: 'initialIntervalSeconds',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: 5,
+						displayOptions: { show: { '/mode': ['wait'] } },
+						description: 'Pause before the second check; it doubles after each check',
+					},
+					{
+						displayName: 'Longest Interval (Seconds)',
+						name: 'maxIntervalSeconds',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: 60,
+						displayOptions: { show: { '/mode': ['wait'] } },
+						description: 'The interval stops growing here',
+					},
+					{
+						displayName: 'Max Wait (Seconds)',
+						name: 'maxWaitSeconds',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: 600,
+						displayOptions: { show: { '/mode': ['wait'] } },
+						description:
+							'Jobs not finished by then go to Still Running. For hours-long jobs use a Wait node loop instead of a long wait here.',
+					},
+					{
+						displayName: 'Parallel Calls',
+						name: 'parallelCalls',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 20 },
+						default: 4,
+						description:
+							'How many GetURLUploadInfos calls (10 jobs each) run at once (VOD allows 100 per second)',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const continueOnFail = this.continueOnFail();
+		const mode = this.getNodeParameter('mode', 0, 'once') as string;
+		const by = this.getNodeParameter('lookUpBy', 0, 'jobId') as string;
+		const options = this.getNodeParameter('options', 0, {}) as StatusOptions;
+		const parallelCalls = Math.max(1, Math.min(20, Number(options.parallelCalls) || 4));
+		const signal = this.getExecutionCancelSignal();
+		const outputs: INodeExecutionData[][] = [[], [], []];
+
+		// Invalid items go to Failed (as error items) under Continue On Fail: they are not running and
+		// did not succeed, and a Wait loop on Still Running must not spin on them.
+		const targets: Target[] = [];
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
+				if (by === 'sourceUrl') parseSourceUrl(raw);
+				else if (!raw) {
+					throw inputProblem(
+						'The Job ID is empty',
+						'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}, or look up by Source URL',
+					);
+				}
+				targets.push({ itemIndex: i, key: raw });
+			} catch (error) {
+				if (!continueOnFail) throw itemError(this, error, i);
+				outputs[FAILED].push(errorItem(error, i));
+			}
+		}
+
+		// Poll the unique keys until none is running, Max Wait has passed or the execution is cancelled.
+		const latest = new Map<string, JobLookup>();
+		let open = [...new Set(targets.map((target) => target.key))];
+		const lookup = async (keys: string[]) =>
+			by === 'sourceUrl'
+				? await lookupJobsByUrl.call(this, keys, parallelCalls, { signal })
+				: await lookupJobsById.call(this, keys, parallelCalls, { signal });
+		const waitUntil = Date.now() + Math.max(0, Number(options.maxWaitSeconds ?? 600)) * 1000;
+		let interval = Math.max(0, Number(options.initialIntervalSeconds ?? 5)) * 1000;
+		const maxInterval = Math.max(0, Number(options.maxIntervalSeconds ?? 60)) * 1000;
+		while (open.length) {
+			const answers = await lookup(open);
+			for (const [key, answer] of answers) latest.set(key, answer);
+			open = open.filter((key) => {
+				const answer = latest.get(key);
+				return answer && 'info' in answer && classifyStatus(answer.info.Status) === 'running';
+			});
+			if (mode !== 'wait' || !open.length) break;
+			const pause = Math.min(interval, waitUntil - Date.now());
+			if (pause <= 0 || signal?.aborted) break;
+			if (!(await sleepUnlessAborted(pause, signal))) break;
+			interval = Math.min(interval * 2 || maxInterval, maxInterval);
+		}
+
+		for (const { itemIndex, key } of targets) {
+			const answer = latest.get(key);
+			const json: IDataObject = { ...items[itemIndex].json };
+			const pairedItem = { item: itemIndex };
+			if (!answer || 'error' in answer) {
+				const error =
+					answer?.error ??
+					new NodeOperationError(this.getNode(), 'The status check was cancelled', { itemIndex });
+				if (!continueOnFail) throw itemError(this, error, itemIndex, 'GetURLUploadInfos');
+				outputs[FAILED].push(errorItem(error, itemIndex, { [by]: key }, 'GetURLUploadInfos'));
+			} else if ('missing' in answer) {
+				outputs[FAILED].push({
+					json: {
+						...json,
+						[by]: key,
+						status: 'NOT_FOUND',
+						reason:
+							by === 'sourceUrl'
+								? 'VOD has no URL upload job for this URL (in this region, in the last year)'
+								: 'VOD does not know this job ID (NonExists): wrong ID, another region or account, or older than one year',
+					},
+					pairedItem,
+				});
+			} else {
+				const outcome = classifyStatus(answer.info.Status);
+				const output =
+					outcome === 'succeeded' ? SUCCEEDED : outcome === 'failed' ? FAILED : STILL_RUNNING;
+				outputs[output].push({ json: { ...json, ...jobFields(answer.info) }, pairedItem });
+			}
+		}
+		return outputs;
+	}
+}

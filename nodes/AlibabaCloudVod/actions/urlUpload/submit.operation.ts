@@ -1,0 +1,469 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { chunk, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
+import { errorItem, inputProblem, itemError } from '../../helpers/items';
+import { classifyStatus, jobFields, lookupJobsByUrl, sameUrl } from '../../helpers/jobStatus';
+import {
+	checkExtend,
+	checkExtension,
+	checkHttpUrl,
+	checkTags,
+	checkText,
+	LIMITS,
+	parseSourceUrl,
+	titleFromUrl,
+} from '../../helpers/urlValidation';
+import { isSessionIdReused } from '../../transport/vod.request';
+import { uploadMediaByUrl } from '../../transport/vod.operations';
+import type { UploadJob } from '../../transport/vod.types';
+
+/** UploadMediaByURL takes at most 20 URLs per call. */
+export const SUBMIT_BATCH_SIZE = 20;
+const DEFAULT_PARALLEL_CALLS = 4;
+/** VOD remembers a SessionId for 10 minutes; look a little further back when recovering its jobs. */
+const SESSION_WINDOW_MS = 11 * 60 * 1000;
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'One input item = one source file. Items are sent 20 URLs per call; VOD then pulls each file on its own schedule (minutes to days). Every submission creates a new media asset, so use the Job Status node to follow up rather than submitting again.',
+		name: 'submitNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Source URL',
+		name: 'sourceUrl',
+		type: 'string',
+		required: true,
+		default: '={{ $json.url }}',
+		placeholder: 'e.g. https://example.com/videos/intro.mp4',
+		description:
+			'The http(s) URL VOD downloads the audio or video file from. It must stay reachable (and signed URLs valid) until the job finishes.',
+	},
+	{
+		displayName: 'Title',
+		name: 'title',
+		type: 'string',
+		default: '',
+		description:
+			'Title of the new media (at most 128 bytes, no emoji). Empty: the file name from the URL.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'App ID',
+				name: 'appId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. app-1000000',
+				description: 'The VOD application the media belongs to. Empty: the default application.',
+			},
+			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://n8n.example.com/webhook/…/vod',
+				description:
+					'Send this job’s event notifications (UploadByURLComplete, …) to this URL instead of the account’s callback setting — e.g. the URL of an Alibaba Cloud VOD Trigger',
+			},
+			{
+				displayName: 'Category ID',
+				name: 'cateId',
+				type: 'string',
+				default: '',
+				description: 'The ID of the VOD category to put the media in',
+			},
+			{
+				displayName: 'Cover URL',
+				name: 'coverUrl',
+				type: 'string',
+				default: '',
+				description: 'URL of a cover image for the media',
+			},
+			{
+				displayName: 'Description',
+				name: 'description',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				description: 'At most 1024 bytes, no emoji',
+			},
+			{
+				displayName: 'Extend',
+				name: 'extend',
+				type: 'json',
+				default: '{}',
+				description:
+					'Your own JSON object (at most 512 bytes) that VOD echoes back in the job’s callbacks and status, such as a source reference. VOD takes it per call, so items with different values go in separate calls.',
+			},
+			{
+				displayName: 'File Extension',
+				name: 'fileExtension',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. mp4',
+				description:
+					'The format of the file, for URLs whose path has no file name extension (such as a download script). Wins over the URL’s extension.',
+			},
+			{
+				displayName: 'Parallel Calls',
+				name: 'parallelCalls',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 20 },
+				default: DEFAULT_PARALLEL_CALLS,
+				description: 'How many UploadMediaByURL calls (of up to 20 URLs each) run at once',
+			},
+			{
+				displayName: 'Skip Already Submitted',
+				name: 'skipAlreadySubmitted',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. Needs cn-shanghai or ap-southeast-1.',
+			},
+			{
+				displayName: 'Storage Location',
+				name: 'storageLocation',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. outin-xxxxxxxx.oss-cn-shanghai.aliyuncs.com',
+				description: 'The VOD storage bucket address. Empty: the default storage.',
+			},
+			{
+				displayName: 'Tags',
+				name: 'tags',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. course,2024',
+				description: 'Comma-separated, at most 16 tags of at most 32 bytes each, no emoji',
+			},
+			{
+				displayName: 'Template Group ID',
+				name: 'templateGroupId',
+				type: 'string',
+				default: '',
+				description: 'The transcoding template group to apply. Empty: the default group.',
+			},
+			{
+				displayName: 'Workflow ID',
+				name: 'workflowId',
+				type: 'string',
+				default: '',
+				description: 'A VOD workflow to run on the media; wins over Template Group ID',
+			},
+		],
+	},
+];
+
+const displayOptions = { show: { resource: ['urlUpload'], operation: ['submit'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+interface SubmitOptions {
+	appId?: string;
+	callbackUrl?: string;
+	cateId?: string;
+	coverUrl?: string;
+	description?: string;
+	extend?: unknown;
+	fileExtension?: string;
+	parallelCalls?: number;
+	skipAlreadySubmitted?: boolean;
+	storageLocation?: string;
+	tags?: string;
+	templateGroupId?: string;
+	workflowId?: string;
+}
+
+/** A validated item, ready to send. */
+interface Source {
+	itemIndex: number;
+	url: string; // as the user gave it (trimmed): VOD downloads exactly this
+	key: string; // normalised, for spotting duplicates
+	title: string;
+	metadata: IDataObject; // one UploadMetadatas element, without SourceURL
+	perCall: { StorageLocation?: string; AppId?: string; UserData?: string };
+}
+
+type Outcome =
+	| { kind: 'submitted'; job: UploadJob; requestId: string; recovered?: boolean }
+	| { kind: 'skipped'; existingJob: IDataObject }
+	| { kind: 'failed'; error: unknown; batch: number[] };
+
+function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
+	const raw = ctx.getNodeParameter('sourceUrl', itemIndex, '') as string;
+	const url = parseSourceUrl(raw);
+	const text = String(raw).trim();
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
+
+	const fileExtension = String(options.fileExtension ?? '');
+	checkExtension(url, fileExtension);
+
+	const titleParam = String(ctx.getNodeParameter('title', itemIndex, '') ?? '').trim();
+	const title = titleParam || titleFromUrl(url);
+	checkText('Title', title, LIMITS.titleBytes);
+
+	const metadata: IDataObject = { Title: title };
+	if (options.description) {
+		checkText('Description', options.description, LIMITS.descriptionBytes);
+		metadata.Description = options.description;
+	}
+	const tags = checkTags(options.tags);
+	if (tags.length) metadata.Tags = tags.join(',');
+	if (options.cateId) {
+		if (!/^\d+$/.test(String(options.cateId).trim())) {
+			throw inputProblem(
+				`Category ID "${options.cateId}" is not a number`,
+				'Use the numeric category ID shown in the VOD console (Configuration → Categories)',
+			);
+		}
+		metadata.CateId = String(options.cateId).trim();
+	}
+	if (options.coverUrl) metadata.CoverURL = checkHttpUrl('Cover URL', options.coverUrl);
+	if (fileExtension.trim())
+		metadata.FileExtension = fileExtension.trim().replace(/^\./, '').toLowerCase();
+	// VOD takes these per URL inside UploadMetadatas, so they do not split batches.
+	if (options.templateGroupId) metadata.TemplateGroupId = options.templateGroupId.trim();
+	if (options.workflowId) metadata.WorkflowId = options.workflowId.trim();
+
+	const userData: IDataObject = {};
+	if (options.callbackUrl) {
+		userData.MessageCallback = {
+			CallbackURL: checkHttpUrl('Callback URL', options.callbackUrl),
+			CallbackType: 'http',
+		};
+	}
+	const extend = checkExtend(options.extend);
+	if (extend && extend !== '{}') userData.Extend = JSON.parse(extend) as IDataObject;
+
+	const perCall: Source['perCall'] = {};
+	if (options.storageLocation) perCall.StorageLocation = options.storageLocation.trim();
+	if (options.appId) perCall.AppId = options.appId.trim();
+	if (Object.keys(userData).length) perCall.UserData = JSON.stringify(userData);
+
+	return { itemIndex, url: text, key: url.href, title, metadata, perCall };
+}
+
+function ownOptions(ctx: IExecuteFunctions) {
+	const options = ctx.getNodeParameter('options', 0, {}) as SubmitOptions;
+	return {
+		parallelCalls: Math.max(
+			1,
+			Math.min(20, Number(options.parallelCalls) || DEFAULT_PARALLEL_CALLS),
+		),
+		skip: options.skipAlreadySubmitted === true,
+	};
+}
+
+/** Submits one batch (≤20 URLs sharing the per-call parameters); every source gets an outcome. */
+async function submitBatch(
+	ctx: IExecuteFunctions,
+	batch: Source[],
+	outcomes: Map<number, Outcome>,
+	parallelCalls: number,
+) {
+	const encoded = batch.map((source) => encodeURIComponent(source.url));
+	const metadatas = batch.map((source, i) => ({ SourceURL: encoded[i], ...source.metadata }));
+	const request = {
+		UploadURLs: encoded.join(','),
+		UploadMetadatas: JSON.stringify(metadatas),
+		...batch[0].perCall,
+	};
+	const SessionId = sessionIdFor(request);
+	const indexes = batch.map((source) => source.itemIndex);
+	const startedAt = Date.now();
+	try {
+		const response = await uploadMediaByUrl.call(
+			ctx,
+			{ ...request, SessionId },
+			{ itemIndex: indexes[0] },
+		);
+		const jobs = response.UploadJobs ?? [];
+		batch.forEach((source, i) => {
+			// VOD answers one job per URL, in order; match by URL and fall back to position.
+			const job =
+				jobs.find((candidate) => sameUrl(candidate.SourceURL ?? '', source.url)) ?? jobs[i];
+			if (job?.JobId) {
+				outcomes.set(source.itemIndex, { kind: 'submitted', job, requestId: response.RequestId });
+			} else {
+				outcomes.set(source.itemIndex, {
+					kind: 'failed',
+					batch: [source.itemIndex],
+					error: inputProblem(
+						`VOD accepted the call (RequestId ${response.RequestId}) but returned no job for ${source.url}`,
+						'Check the URL in the VOD console (Media Files → Audio/Video) before submitting it again',
+					),
+				});
+			}
+		});
+	} catch (error) {
+		if (!isSessionIdReused(error)) {
+			for (const index of indexes) outcomes.set(index, { kind: 'failed', error, batch: indexes });
+			return;
+		}
+		// An earlier attempt of this very batch reached VOD (its answer was lost, or this is a re-run within
+		// 10 minutes): find the jobs it created instead of submitting again.
+		const found = await lookupJobsByUrl.call(
+			ctx,
+			batch.map((source) => source.url),
+			parallelCalls,
+			{ sinceMs: startedAt - SESSION_WINDOW_MS },
+		);
+		for (const source of batch) {
+			const lookup = found.get(source.url);
+			if (lookup && 'info' in lookup) {
+				outcomes.set(source.itemIndex, {
+					kind: 'submitted',
+					job: { JobId: lookup.info.JobId, SourceURL: lookup.info.UploadURL },
+					requestId:
+						(error as { context?: { vod?: { RequestId?: string } } }).context?.vod?.RequestId ?? '',
+					recovered: true,
+				});
+			} else {
+				outcomes.set(source.itemIndex, {
+					kind: 'failed',
+					batch: [source.itemIndex],
+					error:
+						lookup && 'error' in lookup
+							? lookup.error
+							: inputProblem(
+									'VOD reports this batch as already submitted, but no job for the URL was found',
+									'Look the URL up with the Job Status node (Look Up By: Source URL) before submitting it again',
+								),
+				});
+			}
+		}
+	}
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const continueOnFail = this.continueOnFail();
+	const results: INodeExecutionData[] = new Array(items.length);
+	const sources: Source[] = [];
+	const sourceUrlOf = (i: number) => {
+		try {
+			return String(this.getNodeParameter('sourceUrl', i, '') ?? '');
+		} catch {
+			return '';
+		}
+	};
+
+	// 1. Validate every item before any call: a bad item is never sent.
+	for (let i = 0; i < items.length; i++) {
+		try {
+			sources.push(readSource(this, i));
+		} catch (error) {
+			if (!continueOnFail) throw itemError(this, error, i);
+			results[i] = errorItem(error, i, { sourceUrl: sourceUrlOf(i) });
+		}
+	}
+
+	// 2. The same URL twice in one run would create two media assets: submit it once and give the later
+	// items the first one's job, marked duplicateOf.
+	const firstOf = new Map<string, Source>();
+	const duplicateOf = new Map<number, number>();
+	const unique: Source[] = [];
+	for (const source of sources) {
+		const first = firstOf.get(source.key);
+		if (first) duplicateOf.set(source.itemIndex, first.itemIndex);
+		else {
+			firstOf.set(source.key, source);
+			unique.push(source);
+		}
+	}
+
+	const { parallelCalls, skip } = ownOptions(this);
+	const outcomes = new Map<number, Outcome>();
+
+	// 3. Skip URLs VOD already has a live or finished job for.
+	let toSubmit = unique;
+	if (skip && unique.length) {
+		const found = await lookupJobsByUrl.call(
+			this,
+			unique.map((source) => source.url),
+			parallelCalls,
+		);
+		toSubmit = [];
+		for (const source of unique) {
+			const lookup = found.get(source.url);
+			if (lookup && 'error' in lookup) {
+				outcomes.set(source.itemIndex, {
+					kind: 'failed',
+					error: lookup.error,
+					batch: [source.itemIndex],
+				});
+			} else if (lookup && 'info' in lookup && classifyStatus(lookup.info.Status) !== 'failed') {
+				outcomes.set(source.itemIndex, { kind: 'skipped', existingJob: jobFields(lookup.info) });
+			} else {
+				toSubmit.push(source);
+			}
+		}
+	}
+
+	// 4. Batches of ≤20 URLs that share the per-call parameters (StorageLocation, AppId, UserData).
+	const batches = groupBy(toSubmit, (source) => JSON.stringify(source.perCall)).flatMap((group) =>
+		chunk(group, SUBMIT_BATCH_SIZE),
+	);
+	await mapWithConcurrency(
+		batches,
+		parallelCalls,
+		async (batch) => await submitBatch(this, batch, outcomes, parallelCalls),
+	);
+
+	// 5. One output item per input item, in order.
+	const sourceByIndex = new Map(sources.map((source) => [source.itemIndex, source]));
+	for (let i = 0; i < items.length; i++) {
+		if (results[i]) continue;
+		const source = sourceByIndex.get(i)!;
+		const original = duplicateOf.get(i);
+		const outcome = outcomes.get(original ?? i);
+		const base: IDataObject = { ...items[i].json, sourceUrl: source.url, title: source.title };
+		if (original !== undefined) base.duplicateOf = original;
+
+		if (!outcome || outcome.kind === 'failed') {
+			const error = outcome?.error ?? new Error('The item was not submitted');
+			const others =
+				outcome && outcome.batch.length > 1
+					? ` (the same call carried items ${outcome.batch.join(', ')})`
+					: '';
+			const what = `UploadMediaByURL${others}`;
+			if (!continueOnFail) throw itemError(this, error, i, what);
+			results[i] = errorItem(error, i, { sourceUrl: source.url }, what);
+		} else if (outcome.kind === 'skipped') {
+			results[i] = {
+				json: {
+					...base,
+					jobId: outcome.existingJob.jobId as string,
+					skipped: true,
+					existingJob: outcome.existingJob,
+				},
+				pairedItem: { item: i },
+			};
+		} else {
+			const json: IDataObject = {
+				...base,
+				jobId: outcome.job.JobId,
+				requestId: outcome.requestId,
+			};
+			if (outcome.recovered) json.recovered = true;
+			results[i] = { json, pairedItem: { item: i } };
+		}
+	}
+	return results;
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+
+/** Splits a list into consecutive chunks of at most `size`. */
+export function chunk<T>(list: T[], size: number): T[][] {
+	const chunks: T[][] = [];
+	for (let start = 0; start < list.length; start += size)
+		chunks.push(list.slice(start, start + size));
+	return chunks;
+}
+
+/** Groups by key, keeping first-seen order of the groups and input order inside each group. */
+export function groupBy<T>(list: T[], keyOf: (value: T) => string): T[][] {
+	const groups = new Map<string, T[]>();
+	for (const value of list) {
+		const key = keyOf(value);
+		const group = groups.get(key);
+		if (group) group.push(value);
+		else groups.set(key, [value]);
+	}
+	return [...groups.values()];
+}
+
+/**
+ * A SessionId derived only from what a call sends, so every retry of the same batch (transport retry,
+ * node retry, a re-run within VOD's 10-minute window) carries the same key and VOD refuses the repeat.
+ * ≤50 chars of [A-Za-z0-9_-] as VOD requires.
+ */
+export function sessionIdFor(content: unknown): string {
+	const digest = createHash('sha256').update(JSON.stringify(content)).digest('base64url');
+	return `n8n-${digest.slice(0, 43)}`;
+}
+
+/**
+ * Runs `worker` over `tasks` with at most `concurrency` at once; results keep the task order. Stops
+ * starting new tasks once `signal` aborts (the running ones see the signal themselves).
+ */
+export async function mapWithConcurrency<T, R>(
+	tasks: T[],
+	concurrency: number,
+	worker: (task: T, index: number) => Promise<R>,
+	signal?: AbortSignal,
+): Promise<R[]> {
+	const results = new Array<R>(tasks.length);
+	let next = 0;
+	const lanes = Array.from(
+		{ length: Math.max(1, Math.min(concurrency, tasks.length)) },
+		async () => {
+			while (next < tasks.length && !signal?.aborted) {
+				const index = next++;
+				results[index] = await worker(tasks[index], index);
+			}
+		},
+	);
+	await Promise.all(lanes);
+	return results;
+}

@@ -1,0 +1,203 @@
+import { inputProblem } from './items';
+
+/** Audio and video formats VOD pulls by URL (UploadMediaByURL accepts only audio and video). */
+export const URL_UPLOAD_VIDEO_EXTENSIONS = [
+	'mp4',
+	'ts',
+	'3gp',
+	'mpg',
+	'mpeg',
+	'mpe',
+	'dat',
+	'vob',
+	'asf',
+	'avi',
+	'wmv',
+	'flv',
+	'f4v',
+	'rm',
+	'rmvb',
+	'mov',
+	'mkv',
+	'm3u8',
+	'dv',
+	'gif',
+	'm2t',
+	'm4v',
+	'mj2',
+	'mjpeg',
+	'mts',
+	'ogg',
+	'qt',
+	'swf',
+	'webm',
+];
+export const URL_UPLOAD_AUDIO_EXTENSIONS = [
+	'mp3',
+	'wma',
+	'wav',
+	'aac',
+	'ra',
+	'm4a',
+	'flac',
+	'ape',
+	'ac3',
+	'amr',
+	'caf',
+	'acm',
+];
+const SUPPORTED = new Set([...URL_UPLOAD_VIDEO_EXTENSIONS, ...URL_UPLOAD_AUDIO_EXTENSIONS]);
+
+export const LIMITS = {
+	titleBytes: 128,
+	descriptionBytes: 1024,
+	tags: 16,
+	tagBytes: 32,
+	extendBytes: 512,
+};
+
+export function byteLength(text: string) {
+	return Buffer.byteLength(text, 'utf8');
+}
+
+const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{FE0F}\u{20E3}]/u;
+
+export function hasEmoji(text: string) {
+	return EMOJI.test(text);
+}
+
+/** Parses an http(s) URL, or says what is wrong with it. */
+export function parseSourceUrl(raw: unknown): URL {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	if (!text) {
+		throw inputProblem(
+			'The Source URL is empty',
+			'Map the field that holds the file URL into Source URL, e.g. {{ $json.url }}',
+		);
+	}
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw inputProblem(
+			`The Source URL "${text}" is not a valid URL`,
+			'Give a full URL such as https://example.com/videos/intro.mp4',
+		);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw inputProblem(
+			`The Source URL "${text}" uses ${url.protocol.replace(':', '')}; VOD pulls only http and https URLs`,
+			'Publish the file over HTTP(S), e.g. a signed OSS or CDN URL',
+		);
+	}
+	return url;
+}
+
+function lastSegment(url: URL) {
+	const segment = url.pathname.split('/').pop() ?? '';
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
+	}
+}
+
+/** The extension of the file name in the URL's path, lower case, or '' */
+export function extensionOf(url: URL) {
+	const name = lastSegment(url);
+	const dot = name.lastIndexOf('.');
+	return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
+
+/** The file name in the URL's path without its extension: the default title. */
+export function titleFromUrl(url: URL) {
+	const name = lastSegment(url);
+	const dot = name.lastIndexOf('.');
+	const base = (dot > 0 ? name.slice(0, dot) : name).trim();
+	return base || url.hostname;
+}
+
+/** The extension VOD will use: File Extension wins over the one in the URL (as in VOD). */
+export function checkExtension(url: URL, fileExtension: string) {
+	const given = fileExtension.trim().replace(/^\./, '').toLowerCase();
+	const ext = given || extensionOf(url);
+	if (!ext) {
+		throw inputProblem(
+			`The Source URL "${url.href}" has no file extension`,
+			'Set Options → File Extension (e.g. mp4), or use a URL whose path ends in the file name',
+		);
+	}
+	if (!SUPPORTED.has(ext)) {
+		throw inputProblem(
+			`".${ext}" is not an audio or video format VOD can pull by URL (${given ? 'File Extension' : url.href})`,
+			`Use one of: ${[...SUPPORTED].join(', ')}. Images and other files need the Upload resource`,
+		);
+	}
+	return ext;
+}
+
+export function checkText(field: string, value: string, maxBytes: number) {
+	if (byteLength(value) > maxBytes) {
+		throw inputProblem(
+			`${field} is ${byteLength(value)} bytes; VOD allows at most ${maxBytes} bytes (UTF-8)`,
+			`Shorten ${field} (a CJK character takes 3 bytes)`,
+		);
+	}
+	if (hasEmoji(value)) {
+		throw inputProblem(
+			`${field} contains an emoji, which VOD rejects`,
+			`Remove emoji from ${field}`,
+		);
+	}
+}
+
+/** Tags as VOD wants them: ≤16, each ≤32 bytes, no emoji, no commas inside a tag. */
+export function checkTags(raw: unknown): string[] {
+	const list = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(',');
+	const tags = list.map((tag) => tag.trim()).filter((tag) => tag !== '');
+	if (tags.length > LIMITS.tags) {
+		throw inputProblem(
+			`${tags.length} tags given; VOD allows at most ${LIMITS.tags}`,
+			'Keep at most 16 comma-separated tags',
+		);
+	}
+	for (const tag of tags) checkText(`Tag "${tag}"`, tag, LIMITS.tagBytes);
+	return tags;
+}
+
+/** Extend is echoed back in callbacks: a JSON object of at most 512 bytes. */
+export function checkExtend(raw: unknown): string | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	let text: string;
+	if (typeof raw === 'string') {
+		try {
+			JSON.parse(raw);
+		} catch {
+			throw inputProblem(
+				'Extend is not valid JSON',
+				'Give a JSON object such as {"sourceId": "abc-123"}',
+			);
+		}
+		text = raw.trim();
+	} else {
+		text = JSON.stringify(raw);
+	}
+	if (byteLength(text) > LIMITS.extendBytes) {
+		throw inputProblem(
+			`Extend is ${byteLength(text)} bytes; VOD allows at most ${LIMITS.extendBytes}`,
+			'Keep only an ID in Extend and look the rest up in your own store',
+		);
+	}
+	return text;
+}
+
+export function checkHttpUrl(field: string, raw: string): string {
+	const text = raw.trim();
+	try {
+		const url = new URL(text);
+		if (url.protocol === 'http:' || url.protocol === 'https:') return text;
+	} catch {
+		// fall through
+	}
+	throw inputProblem(`${field} "${raw}" is not an http(s) URL`, `Give a full URL for ${field}`);
+}

@@ -1,0 +1,213 @@
+import type { INodeParameters } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import {
+	chain,
+	emulatorCredentials,
+	jobStatusNode,
+	runWorkflow,
+	startNode,
+	vodNode,
+} from '../harness';
+import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+
+let emulator: Emulator;
+let sources: SourceServer;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+	sources = await startSourceServer();
+});
+afterAll(async () => {
+	await emulator?.stop();
+	await sources?.stop();
+});
+beforeEach(() => {
+	emulator.reset();
+	emulator.setFaults({});
+});
+
+const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+
+async function submit(urls: string[]) {
+	const result = await runWorkflow({
+		nodes: [startNode(), vodNode('Submit', { resource: 'urlUpload', operation: 'submit' })],
+		connections: chain('Start', 'Submit'),
+		credentials: emulatorCredentials(emulator),
+		startItems: urls.map((url) => ({ json: { url } })),
+	});
+	expect(result.status).toBe('success');
+	return result.output('Submit');
+}
+
+function statusRun(
+	parameters: INodeParameters,
+	startItems: Array<{ json: Record<string, unknown> }>,
+	extra = {},
+) {
+	return {
+		nodes: [startNode(), jobStatusNode('Status', parameters, undefined, extra)],
+		connections: chain('Start', 'Status'),
+		credentials: emulatorCredentials(emulator),
+		startItems: startItems as never,
+	};
+}
+
+describe('Alibaba Cloud VOD Job Status', () => {
+	it('Check Once routes pending jobs to Still Running without waiting', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const out = await submit([sources.url('/files/p1.mp4'), sources.url('/files/p2.mp4')]);
+		const result = await runWorkflow(
+			statusRun(
+				{},
+				out.map((item) => ({ json: item.json })),
+			),
+		);
+		expect(result.output('Status', 2).map((item) => item.json.status)).toEqual([
+			'PENDING',
+			'PENDING',
+		]);
+		expect(result.output('Status', 0)).toHaveLength(0);
+		expect(calls('GetURLUploadInfos')).toBe(1);
+	});
+
+	it('Wait Until Finished polls with a growing interval until the jobs finish', async () => {
+		emulator.setJobSettings({ stepDelayMs: 150 });
+		const out = await submit([sources.url('/files/w1.mp4'), sources.url('/missing/w2.mp4')]);
+		const result = await runWorkflow(
+			statusRun(
+				{
+					mode: 'wait',
+					options: { initialIntervalSeconds: 0.05, maxIntervalSeconds: 0.2, maxWaitSeconds: 20 },
+				},
+				out.map((item) => ({ json: item.json })),
+			),
+		);
+		expect(result.status).toBe('success');
+		expect(result.output('Status', 0).map((item) => item.json.sourceUrl)).toEqual([
+			sources.url('/files/w1.mp4'),
+		]);
+		expect(result.output('Status', 1).map((item) => item.json.errorCode)).toEqual([
+			'URLInvalidError',
+		]);
+		expect(result.output('Status', 2)).toHaveLength(0);
+		expect(calls('GetURLUploadInfos')).toBeGreaterThan(1);
+	});
+
+	it('Wait Until Finished gives up at Max Wait and routes the rest to Still Running', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const out = await submit([sources.url('/files/slow.mp4')]);
+		const result = await runWorkflow(
+			statusRun(
+				{
+					mode: 'wait',
+					options: { initialIntervalSeconds: 0.05, maxIntervalSeconds: 0.1, maxWaitSeconds: 0.5 },
+				},
+				out.map((item) => ({ json: item.json })),
+			),
+		);
+		expect(result.output('Status', 2)).toHaveLength(1);
+		expect(result.durationMs).toBeLessThan(3000);
+	});
+
+	it('Wait Until Finished stops promptly when the execution is cancelled', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const out = await submit([sources.url('/files/c1.mp4')]);
+		const result = await runWorkflow({
+			...statusRun(
+				{
+					mode: 'wait',
+					options: { initialIntervalSeconds: 30, maxIntervalSeconds: 60, maxWaitSeconds: 3600 },
+				},
+				out.map((item) => ({ json: item.json })),
+			),
+			abortAfterMs: 300,
+		});
+		expect(result.status).toBe('canceled');
+		expect(result.durationMs).toBeLessThan(3000);
+		expect(calls('GetURLUploadInfos')).toBe(1);
+	});
+
+	it('looks up by Source URL and picks the newest job of the URL', async () => {
+		const url = sources.url('/files/twice.mp4');
+		await submit([url]);
+		await emulator.finishJobs();
+		// a second job for the same URL, still pending: the newest one must win
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		emulator.setJobSettings({ autoRun: false });
+		const second = await runWorkflow({
+			nodes: [
+				startNode(),
+				vodNode('Submit', { resource: 'urlUpload', operation: 'submit', title: 'again' }),
+			],
+			connections: chain('Start', 'Submit'),
+			credentials: emulatorCredentials(emulator),
+			startItems: [{ json: { url } }],
+		});
+		const result = await runWorkflow(
+			statusRun({ lookUpBy: 'sourceUrl', sourceUrl: '={{ $json.url }}' }, [
+				{ json: { url } },
+				{ json: { url: sources.url('/files/never.mp4') } },
+			]),
+		);
+		expect(result.output('Status', 2).map((item) => item.json.jobId)).toEqual([
+			second.output('Submit')[0].json.jobId,
+		]);
+		expect(result.output('Status', 1)[0].json).toMatchObject({ status: 'NOT_FOUND' });
+		expect(result.output('Status', 1)[0].pairedItem).toEqual({ item: 1 });
+	});
+
+	it('unknown job ids go to Failed; an empty job id is an error item or fails the run', async () => {
+		const items = [
+			{ json: { jobId: 'ffffffffffffffffffffffffffffffff' } },
+			{ json: { jobId: '' } },
+		];
+		const tolerant = await runWorkflow(statusRun({}, items, { onError: 'continueRegularOutput' }));
+		const failed = tolerant.output('Status', 1);
+		expect(failed).toHaveLength(2);
+		expect(failed.find((item) => item.json.error)?.json.error).toMatch(
+			/^\[item 1\] The Job ID is empty/,
+		);
+		expect(failed.find((item) => item.json.status === 'NOT_FOUND')?.json.reason).toMatch(
+			/NonExists/,
+		);
+
+		const strict = await runWorkflow(statusRun({}, items));
+		expect(strict.status).toBe('error');
+		expect(strict.error?.message).toMatch(/^\[item 1\] The Job ID is empty/);
+	});
+});
+
+describe('URL Upload → Cancel', () => {
+	it('cancels pending jobs by job id and by URL, reporting each item', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const out = await submit([sources.url('/files/k1.mp4'), sources.url('/files/k2.mp4')]);
+		const byId = await runWorkflow({
+			nodes: [startNode(), vodNode('Cancel', { resource: 'urlUpload', operation: 'cancel' })],
+			connections: chain('Start', 'Cancel'),
+			credentials: emulatorCredentials(emulator),
+			startItems: [{ json: out[0].json }, { json: { jobId: 'ffffffffffffffffffffffffffffffff' } }],
+		});
+		expect(byId.output('Cancel').map((item) => item.json.result)).toEqual([
+			'canceled',
+			'nonExists',
+		]);
+		expect(emulator.state.vod.jobs.get(out[0].json.jobId as string)?.status).toBe('CANCELED');
+
+		const byUrl = await runWorkflow({
+			nodes: [
+				startNode(),
+				vodNode('Cancel', { resource: 'urlUpload', operation: 'cancel', cancelBy: 'sourceUrl' }),
+			],
+			connections: chain('Start', 'Cancel'),
+			credentials: emulatorCredentials(emulator),
+			startItems: [{ json: out[1].json }],
+		});
+		expect(byUrl.output('Cancel')[0].json).toMatchObject({
+			result: 'canceled',
+			canceled: true,
+			jobId: out[1].json.jobId,
+		});
+		expect(emulator.state.vod.jobs.get(out[1].json.jobId as string)?.status).toBe('CANCELED');
+	});
+});

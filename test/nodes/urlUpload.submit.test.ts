@@ -1,0 +1,305 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import {
+	chain,
+	emulatorCredentials,
+	jobStatusNode,
+	runWorkflow,
+	startNode,
+	vodNode,
+} from '../harness';
+import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.request';
+
+let emulator: Emulator;
+let sources: SourceServer;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+	sources = await startSourceServer();
+});
+afterAll(async () => {
+	await emulator?.stop();
+	await sources?.stop();
+});
+beforeEach(() => {
+	emulator.reset();
+	emulator.setFaults({});
+});
+
+const urlItems = (urls: string[]): INodeExecutionData[] =>
+	urls.map((url, i) => ({ json: { url, row: i } }));
+const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+const jobs = () => [...emulator.state.vod.jobs.values()];
+
+function submitWorkflow(
+	parameters: Record<string, unknown> = {},
+	extra: Record<string, unknown> = {},
+) {
+	return {
+		nodes: [
+			startNode(),
+			vodNode(
+				'Submit',
+				{ resource: 'urlUpload', operation: 'submit', ...parameters },
+				undefined,
+				extra,
+			),
+		],
+		connections: chain('Start', 'Submit'),
+		credentials: emulatorCredentials(emulator),
+	};
+}
+
+describe('URL Upload → Submit', () => {
+	it('submits 45 URLs in 3 calls, then Job Status routes every job by its real outcome', async () => {
+		const urls = Array.from({ length: 45 }, (_, i) =>
+			i % 9 === 4
+				? sources.url(`/missing/clip-${i}.mp4`)
+				: sources.url(`/files/clip-${i}.mp4?size=${1000 + i}`),
+		);
+		const submitted = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
+		expect(submitted.status).toBe('success');
+		const out = submitted.output('Submit');
+		expect(out).toHaveLength(45);
+		expect(calls('UploadMediaByURL')).toBe(3);
+		expect(jobs()).toHaveLength(45);
+		// 20 + 20 + 5, each call with its own SessionId
+		const perSession = new Map<string | undefined, number>();
+		for (const job of jobs()) perSession.set(job.sessionId, (perSession.get(job.sessionId) ?? 0) + 1);
+		expect([...perSession.values()].sort((a, b) => b - a)).toEqual([20, 20, 5]);
+		expect([...perSession.keys()].every((id) => /^[A-Za-z0-9_-]{1,50}$/.test(id ?? ''))).toBe(true);
+		out.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json.row).toBe(i);
+			expect(item.json.sourceUrl).toBe(urls[i]);
+			expect(emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]);
+			expect(item.json.title).toBe(`clip-${i}`);
+		});
+
+		// Jobs the node would refuse to submit (no extension) can still exist, e.g. submitted by other tools.
+		const noExtension = [sources.url('/files/no-ext-a'), sources.url('/files/no-ext-b')];
+		const direct = await callVodApi(
+			toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi),
+			'UploadMediaByURL',
+			{ UploadURLs: noExtension.map((url) => encodeURIComponent(url)).join(',') },
+		);
+		const statusInput = [
+			...out.map((item) => ({ json: item.json })),
+			...direct.UploadJobs.map((job) => ({
+				json: { jobId: job.JobId, sourceUrl: job.SourceURL, row: -1 },
+			})),
+		];
+
+		await emulator.finishJobs();
+		const statusCallsBefore = calls('GetURLUploadInfos');
+		const checked = await runWorkflow({
+			nodes: [startNode(), jobStatusNode('Status', {})],
+			connections: chain('Start', 'Status'),
+			credentials: emulatorCredentials(emulator),
+			startItems: statusInput,
+		});
+		expect(checked.status).toBe('success');
+		expect(calls('GetURLUploadInfos') - statusCallsBefore).toBe(Math.ceil(47 / 10));
+		const succeeded = checked.output('Status', 0);
+		const failed = checked.output('Status', 1);
+		expect(checked.output('Status', 2)).toHaveLength(0);
+		const missing = urls.filter((url) => url.includes('/missing/'));
+		expect(failed.map((item) => item.json.sourceUrl).sort()).toEqual(
+			[...missing, ...noExtension].sort(),
+		);
+		const byUrl = new Map(failed.map((item) => [item.json.sourceUrl as string, item.json]));
+		expect(byUrl.get(missing[0])?.errorCode).toBe('URLInvalidError');
+		expect(byUrl.get(noExtension[0])?.errorCode).toBe('InvalidFileName.Extension');
+		expect(succeeded).toHaveLength(45 - missing.length);
+		for (const item of failed) {
+			expect(item.json.status).toMatch(/FAIL/);
+			expect(item.json.errorCode).toBeTruthy();
+		}
+		for (const item of succeeded) {
+			expect(item.json.status).toBe('SUCCESS');
+			expect(item.json.mediaId).toBeTruthy();
+			expect(item.json.fileSize).toBe(1000 + (item.json.row as number));
+		}
+		const paired = [...succeeded, ...failed].map(
+			(item) => (item.pairedItem as { item: number }).item,
+		);
+		expect(paired.sort((a, b) => a - b)).toEqual(Array.from({ length: 47 }, (_, i) => i));
+	});
+
+	it('under Continue On Fail, 10 good + 5 bad items give 10 jobs and 5 error items naming the fault', async () => {
+		const good = Array.from({ length: 10 }, (_, i) => sources.url(`/files/good-${i}.mp4`));
+		const bad = [
+			'not a url',
+			'ftp://example.com/a.mp4',
+			sources.url('/files/no-extension'),
+			sources.url('/files/picture.png'),
+			sources.url('/files/too-long.mp4'),
+		];
+		const items = urlItems([...good.slice(0, 5), ...bad, ...good.slice(5)]);
+		items[9].json.title = 'x'.repeat(129);
+		const result = await runWorkflow({
+			...submitWorkflow(
+				{ title: '={{ $json.title ?? "" }}' },
+				{ onError: 'continueRegularOutput' },
+			),
+			startItems: items,
+		});
+		expect(result.status).toBe('success');
+		const out = result.output('Submit');
+		expect(out).toHaveLength(15);
+		expect(jobs()).toHaveLength(10);
+		const errors = out.filter((item) => item.json.error);
+		expect(errors.map((item) => (item.pairedItem as { item: number }).item)).toEqual([
+			5, 6, 7, 8, 9,
+		]);
+		expect(errors[0].json.error).toMatch(/^\[item 5\] .*not a valid URL/);
+		expect(errors[1].json.error).toMatch(/^\[item 6\] .*ftp/);
+		expect(errors[2].json.error).toMatch(/^\[item 7\] .*no file extension/);
+		expect(errors[2].json.description).toMatch(/File Extension/);
+		expect(errors[3].json.error).toMatch(/^\[item 8\] .*png/);
+		expect(errors[4].json.error).toMatch(/^\[item 9\] Title is 129 bytes/);
+		for (const item of errors) expect(item.json).toHaveProperty('sourceUrl');
+		const submittedUrls = new Set(jobs().map((job) => job.uploadUrl));
+		expect(submittedUrls).toEqual(new Set(good));
+	});
+
+	it('without Continue On Fail, the run fails naming the first bad item and nothing is sent', async () => {
+		const urls = [
+			sources.url('/files/a.mp4'),
+			sources.url('/files/b.mp4'),
+			sources.url('/files/c'),
+			'nope',
+		];
+		const result = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/^\[item 2\] .*no file extension/);
+		expect(calls('UploadMediaByURL')).toBe(0);
+		expect(jobs()).toHaveLength(0);
+	});
+
+	it('Skip Already Submitted: running the same workflow twice creates no second media', async () => {
+		const urls = Array.from({ length: 25 }, (_, i) => sources.url(`/files/again-${i}.mp4`));
+		const workflow = {
+			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
+			startItems: urlItems(urls),
+		};
+		const first = await runWorkflow(workflow);
+		expect(first.status).toBe('success');
+		expect(first.output('Submit').every((item) => !item.json.skipped)).toBe(true);
+		const mediaAfterFirst = emulator.state.vod.media.size;
+		expect(jobs()).toHaveLength(25);
+
+		const second = await runWorkflow(workflow);
+		expect(second.status).toBe('success');
+		const out = second.output('Submit');
+		expect(out).toHaveLength(25);
+		expect(jobs()).toHaveLength(25);
+		expect(emulator.state.vod.media.size).toBe(mediaAfterFirst);
+		out.forEach((item, i) => {
+			expect(item.json.skipped).toBe(true);
+			expect(item.json.jobId).toBe(first.output('Submit')[i].json.jobId);
+			expect((item.json.existingJob as { jobId: string }).jobId).toBe(item.json.jobId);
+		});
+	});
+
+	it('re-running the same batch within 10 minutes recovers its jobs instead of submitting again', async () => {
+		const urls = Array.from({ length: 5 }, (_, i) => sources.url(`/files/rerun-${i}.mp4`));
+		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
+		const second = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
+		expect(second.status).toBe('success');
+		expect(jobs()).toHaveLength(5);
+		second.output('Submit').forEach((item, i) => {
+			expect(item.json.recovered).toBe(true);
+			expect(item.json.jobId).toBe(first.output('Submit')[i].json.jobId);
+		});
+	});
+
+	it('submits a URL repeated in the input once and marks the repeats duplicateOf', async () => {
+		const a = sources.url('/files/dup.mp4');
+		const result = await runWorkflow({
+			...submitWorkflow(),
+			startItems: urlItems([a, sources.url('/files/other.mp4'), a]),
+		});
+		const out = result.output('Submit');
+		expect(jobs()).toHaveLength(2);
+		expect(out[2].json.jobId).toBe(out[0].json.jobId);
+		expect(out[2].json.duplicateOf).toBe(0);
+		expect(out[2].pairedItem).toEqual({ item: 2 });
+	});
+
+	it('sends metadata, per-URL template group and per-call UserData (callback URL, Extend)', async () => {
+		const urls = [sources.url('/files/meta-1.mov'), sources.url('/files/download?id=2')];
+		const result = await runWorkflow({
+			...submitWorkflow({
+				title: '=Lesson {{ $json.row }}',
+				options: {
+					description: 'Imported from the old site',
+					tags: 'course, 2024',
+					cateId: '1000',
+					fileExtension: '={{ $json.row === 1 ? "mp4" : "" }}',
+					templateGroupId: 'tg-1',
+					callbackUrl: 'http://127.0.0.1:9/hook',
+					extend: '={{ JSON.stringify({ row: $json.row }) }}',
+				},
+			}),
+			startItems: urlItems(urls),
+		});
+		expect(result.status).toBe('success');
+		// different Extend per item → separate calls
+		expect(calls('UploadMediaByURL')).toBe(2);
+		const [first, second] = result
+			.output('Submit')
+			.map((item) => emulator.state.vod.jobs.get(item.json.jobId as string)!);
+		expect(first.metadata).toMatchObject({
+			Title: 'Lesson 0',
+			Description: 'Imported from the old site',
+			Tags: 'course,2024',
+			CateId: '1000',
+			TemplateGroupId: 'tg-1',
+		});
+		expect(second.metadata).toMatchObject({ Title: 'Lesson 1', FileExtension: 'mp4' });
+		expect(JSON.parse(first.userData!)).toEqual({
+			MessageCallback: { CallbackURL: 'http://127.0.0.1:9/hook', CallbackType: 'http' },
+			Extend: { row: 0 },
+		});
+	});
+
+	it('with 20% Throttling.User and 5% 503, 500 URLs are each submitted exactly once', async () => {
+		emulator.setFaults({ vod: { throttleRate: 0.2, error503Rate: 0.05 } });
+		const urls = Array.from({ length: 500 }, (_, i) => sources.url(`/files/load-${i}.mp4`));
+		const result = await runWorkflow({
+			...submitWorkflow({}, { onError: 'continueRegularOutput' }),
+			startItems: urlItems(urls),
+		});
+		expect(result.status).toBe('success');
+		const out = result.output('Submit');
+		expect(out).toHaveLength(500);
+		expect(out.filter((item) => item.json.error)).toEqual([]);
+		const byUrl = new Map<string, number>();
+		for (const job of jobs()) byUrl.set(job.uploadUrl, (byUrl.get(job.uploadUrl) ?? 0) + 1);
+		expect(byUrl.size).toBe(500);
+		expect([...byUrl.values()].every((count) => count === 1)).toBe(true);
+		expect(new Set(out.map((item) => item.json.jobId)).size).toBe(500);
+		// faults really happened: more calls reached the server than the 25 batches
+		expect(calls('UploadMediaByURL')).toBeGreaterThan(25);
+	});
+
+	it('a dropped answer after VOD created the jobs is retried with the same SessionId and not doubled', async () => {
+		emulator.setFaults({
+			vod: { dropRate: 0.4, dropMode: 'afterAction', actions: ['UploadMediaByURL'] },
+		});
+		const urls = Array.from({ length: 100 }, (_, i) => sources.url(`/files/drop-${i}.mp4`));
+		const result = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
+		expect(result.status).toBe('success');
+		const out = result.output('Submit');
+		expect(out.some((item) => item.json.recovered)).toBe(true);
+		expect(jobs()).toHaveLength(100);
+		expect(new Set(jobs().map((job) => job.uploadUrl)).size).toBe(100);
+		out.forEach((item, i) =>
+			expect(emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]),
+		);
+	});
+});
