@@ -1,0 +1,78 @@
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { credentialTest } from './methods';
+import { alibabaCloudVodCallbackApiTest } from './trigger/callbackCredentialTest';
+import { triggerOutputs, triggerProperties } from './trigger/description';
+import { receiveCallback } from './trigger/receiveCallback';
+import {
+	registerCallback,
+	registrationExists,
+	unregisterCallback,
+} from './trigger/registration';
+
+export class AlibabaCloudVodTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Alibaba Cloud VOD Trigger',
+		name: 'alibabaCloudVodTrigger',
+		icon: { light: 'file:alibabaCloudVod.svg', dark: 'file:alibabaCloudVod.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description:
+			'Starts the workflow when ApsaraVideo VOD reports an event by HTTP callback (upload, URL pull, transcode...)',
+		defaults: { name: 'Alibaba Cloud VOD Trigger' },
+		inputs: [],
+		outputs: triggerOutputs,
+		credentials: [
+			{
+				name: 'alibabaCloudVodCallbackApi',
+				required: true,
+				testedBy: 'alibabaCloudVodCallbackApiTest',
+			},
+			{
+				name: 'alibabaCloudApi',
+				required: true,
+				testedBy: 'alibabaCloudApiTest',
+				displayOptions: { show: { registerCallback: [true] } },
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// VOD needs HTTP 200 within 5 s: answer on receipt, whatever the workflow then does.
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: triggerProperties,
+	};
+
+	methods = {
+		credentialTest: { ...credentialTest, alibabaCloudVodCallbackApiTest },
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await registrationExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await registerCallback.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await unregisterCallback.call(this);
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback.call(this);
+	}
+}

@@ -1,0 +1,186 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * The event shape both VOD triggers emit (the webhook trigger from HTTP callbacks, the poll trigger from
+ * SearchMedia). Field names are VOD's own (`EventType`, `VideoId`, `JobId`, `SourceURL`, ...), the names
+ * the VOD docs and this package's action nodes use, so `$json.event.VideoId` means the same everywhere.
+ * What normalisation changes, and why:
+ * - keys are trimmed: VOD's own samples carry `"SourceURL "`, `"ErrorCode "`, `"ErrorMessage "`;
+ * - numeric fields arrive as numbers or as strings ("Size":"123456", "Fps":"30") → numbers;
+ *   `Encrypt` may be "true"/"false" → boolean;
+ * - `EventTime` / `CreationTime` → ISO 8601 with milliseconds (VOD sends `2017-03-20T07:49:17Z`);
+ * - `Extend` (the UserData.Extend passthrough, a JSON string) → the parsed value when it is JSON;
+ * - `MediaId` is added: VideoId, ImageId or MediaId, whichever the event carries, so a workflow can
+ *   follow any media without knowing which id field its event type uses.
+ * Nested lists (TranscodeComplete `StreamInfos`) get the same treatment.
+ */
+export interface VodEvent extends IDataObject {
+	EventType: string;
+	EventTime?: string;
+	Status?: string;
+	MediaId?: string;
+}
+
+/** The event types VOD sends by HTTP callback, for the trigger's event filter. */
+export const VOD_EVENT_TYPES: Array<{ name: string; value: string; description: string }> = [
+	{
+		name: 'Upload By URL Complete',
+		value: 'UploadByURLComplete',
+		description: 'A URL pull (UploadMediaByURL) job finished, successfully or not',
+	},
+	{
+		name: 'File Upload Complete',
+		value: 'FileUploadComplete',
+		description: 'An audio or video file was uploaded into VOD storage',
+	},
+	{
+		name: 'Image Upload Complete',
+		value: 'ImageUploadComplete',
+		description: 'An image was uploaded',
+	},
+	{
+		name: 'Attached Media Upload Complete',
+		value: 'AttachedMediaUploadComplete',
+		description: 'An auxiliary media file (watermark, subtitle, material) was uploaded',
+	},
+	{
+		name: 'Stream Transcode Complete',
+		value: 'StreamTranscodeComplete',
+		description: 'One definition and format of a video was transcoded',
+	},
+	{
+		name: 'Transcode Complete',
+		value: 'TranscodeComplete',
+		description: 'All streams of a transcoding task finished',
+	},
+	{
+		name: 'Video Analysis Complete',
+		value: 'VideoAnalysisComplete',
+		description: 'The source file was analysed (duration, size, resolution)',
+	},
+	{
+		name: 'Snapshot Complete',
+		value: 'SnapshotComplete',
+		description: 'Snapshots were captured',
+	},
+	{
+		name: 'Dynamic Image Complete',
+		value: 'DynamicImageComplete',
+		description: 'An animated image was generated',
+	},
+	{
+		name: 'Create Audit Complete',
+		value: 'CreateAuditComplete',
+		description: 'A manual review result was recorded',
+	},
+	{
+		name: 'AI Media Audit Complete',
+		value: 'AIMediaAuditComplete',
+		description: 'Automated content moderation finished',
+	},
+	{
+		name: 'Produce Media Complete',
+		value: 'ProduceMediaComplete',
+		description: 'Online editing produced a video',
+	},
+	{
+		name: 'Delete Media Complete',
+		value: 'DeleteMediaComplete',
+		description: 'Media files were deleted',
+	},
+	{
+		name: 'Media Base Change Complete',
+		value: 'MediaBaseChangeComplete',
+		description: 'Basic media information changed',
+	},
+	{
+		name: 'Add Live Record Video Complete',
+		value: 'AddLiveRecordVideoComplete',
+		description: 'A live stream recording was added to VOD',
+	},
+	{
+		name: 'Live Record Video Compose Start',
+		value: 'LiveRecordVideoComposeStart',
+		description: 'Live recording composition started',
+	},
+];
+
+/** Fields VOD documents as Long/Float/Integer that its samples also send as strings. */
+const NUMERIC_FIELDS = new Set(['Size', 'Duration', 'Width', 'Height', 'Fps', 'Bitrate']);
+const BOOLEAN_FIELDS = new Set(['Encrypt']);
+const TIME_FIELDS = new Set(['EventTime', 'CreationTime']);
+// Keys that would reach Object.prototype if copied onto a plain object.
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+export class CallbackPayloadError extends Error {}
+
+function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function normaliseValue(key: string, value: unknown): unknown {
+	if (NUMERIC_FIELDS.has(key) && typeof value === 'string' && DECIMAL.test(value.trim())) {
+		return Number(value.trim());
+	}
+	if (BOOLEAN_FIELDS.has(key) && typeof value === 'string') {
+		const lower = value.trim().toLowerCase();
+		if (lower === 'true' || lower === 'false') return lower === 'true';
+	}
+	if (TIME_FIELDS.has(key) && typeof value === 'string') {
+		const time = Date.parse(value.trim());
+		return Number.isNaN(time) ? value : new Date(time).toISOString();
+	}
+	if (key === 'Extend' && typeof value === 'string') {
+		const text = value.trim();
+		if (text.startsWith('{') || text.startsWith('[')) {
+			try {
+				return JSON.parse(text) as unknown;
+			} catch {
+				// Extend is the caller's own passthrough: a value that only looks like JSON stays as sent.
+				return value;
+			}
+		}
+		return value;
+	}
+	if (Array.isArray(value)) {
+		return value.map((entry) => (isPlainObject(entry) ? normaliseFields(entry) : entry));
+	}
+	if (isPlainObject(value)) return normaliseFields(value);
+	return value;
+}
+
+function normaliseFields(source: IDataObject): IDataObject {
+	const result: IDataObject = {};
+	for (const [rawKey, value] of Object.entries(source)) {
+		const key = rawKey.trim();
+		if (key === '' || UNSAFE_KEYS.has(key)) continue;
+		// A correctly spelt key wins over its padded twin ("SourceURL" over "SourceURL ").
+		if (key !== rawKey && key in result) continue;
+		result[key] = normaliseValue(key, value) as IDataObject[string];
+	}
+	return result;
+}
+
+/** Normalises a parsed callback body; throws CallbackPayloadError when it is not a VOD event. */
+export function normaliseVodEvent(body: unknown): VodEvent {
+	if (!isPlainObject(body)) {
+		throw new CallbackPayloadError('The callback body is not a JSON object');
+	}
+	const fields = normaliseFields(body);
+	if (typeof fields.EventType !== 'string' || fields.EventType.trim() === '') {
+		throw new CallbackPayloadError('The callback body has no EventType');
+	}
+	fields.EventType = fields.EventType.trim();
+	const mediaId = fields.MediaId ?? fields.VideoId ?? fields.ImageId;
+	if (typeof mediaId === 'string' && mediaId !== '') fields.MediaId = mediaId;
+	return fields as VodEvent;
+}
+
+/** VOD reports `success` or `fail`; anything else is kept as sent and counts as neither. */
+export function eventOutcome(event: VodEvent): 'success' | 'fail' | 'other' {
+	const status = typeof event.Status === 'string' ? event.Status.trim().toLowerCase() : '';
+	if (status === 'success') return 'success';
+	if (status === 'fail' || status === 'failed') return 'fail';
+	return 'other';
+}

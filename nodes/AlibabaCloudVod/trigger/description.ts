@@ -1,0 +1,112 @@
+import { NodeConnectionTypes, type INodeProperties } from 'n8n-workflow';
+
+import { VOD_EVENT_TYPES } from '../helpers/callbackEvent';
+
+export const ALL_EVENTS = 'ALL';
+export const DEFAULT_MAX_TIMESTAMP_AGE_SECONDS = 300;
+/** VOD callbacks are a few hundred bytes; anything near this is not from VOD. */
+export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+
+export interface TriggerOptions {
+	publicCallbackUrl?: string;
+	maxTimestampAge?: number;
+	duplicateWindow?: number;
+	acceptUnsigned?: boolean;
+}
+
+/**
+ * One main output. Kept out of the node file because the two lint rule sets disagree on how to write it
+ * there ('main' vs NodeConnectionTypes.Main).
+ */
+export const triggerOutputs = [NodeConnectionTypes.Main];
+
+export type StatusFilter = 'any' | 'success' | 'fail';
+
+const eventOptions = [
+	{ name: 'All Events', value: ALL_EVENTS, description: 'Every event VOD sends to this URL' },
+	...VOD_EVENT_TYPES,
+].sort((a, b) => a.name.localeCompare(b.name));
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'VOD signs each callback with the URL it calls. Set that URL in the VOD console (Callback Settings → HTTP callback) or turn on "Register Callback in VOD", and use the same auth key in VOD and in the credential.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: eventOptions,
+		required: true,
+		default: ['UploadByURLComplete', 'FileUploadComplete'],
+		description:
+			'The VOD event types that start the workflow. Other events are answered with 200 and ignored.',
+	},
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'options',
+		options: [
+			{ name: 'Success or Failure', value: 'any' },
+			{ name: 'Success Only', value: 'success' },
+			{ name: 'Failure Only', value: 'fail' },
+		],
+		default: 'any',
+		description: 'Which outcomes start the workflow, by the Status field VOD reports',
+	},
+	{
+		displayName: 'Register Callback in VOD',
+		name: 'registerCallback',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile.",
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Accept Unsigned Callbacks',
+				name: 'acceptUnsigned',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to start the workflow for callbacks that carry no signature (VOD callback authentication turned off). Unsafe: anyone who learns the URL can then start the workflow with made-up events. Callbacks that do carry a signature are still checked.',
+			},
+			{
+				displayName: 'Max Timestamp Age (Seconds)',
+				name: 'maxTimestampAge',
+				type: 'number',
+				typeOptions: { minValue: 30 },
+				default: 300,
+				description:
+					'Callbacks whose X-VOD-TIMESTAMP is further than this from the current time are refused with 401, so a captured callback cannot be replayed later',
+			},
+			{
+				displayName: 'Public Callback URL',
+				name: 'publicCallbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://vod-hooks.example.com/webhook/...',
+				description:
+					"The exact callback URL configured in VOD, when it differs from this node's production URL (n8n behind a proxy that rewrites the host or path). VOD signs this URL, so it must match character for character.",
+			},
+			{
+				displayName: 'Remember Deliveries For (Seconds)',
+				name: 'duplicateWindow',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 900,
+				description:
+					'VOD repeats a callback it did not see answered in time. A repeat of an event already received within this time is answered with 200 but starts nothing. At most 500 recent deliveries are remembered. 0 turns this off.',
+			},
+		],
+	},
+];

@@ -1,0 +1,198 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { callbackDeliveryKey, DEFAULT_DELIVERY_LIMITS, recordDelivery } from '../helpers/callbackDedup';
+import {
+	CallbackPayloadError,
+	eventOutcome,
+	normaliseVodEvent,
+	type VodEvent,
+} from '../helpers/callbackEvent';
+import {
+	VOD_SIGNATURE_HEADER,
+	VOD_TIMESTAMP_HEADER,
+	verifyCallbackSignature,
+} from '../helpers/callbackSignature';
+import {
+	ALL_EVENTS,
+	DEFAULT_MAX_TIMESTAMP_AGE_SECONDS,
+	MAX_CALLBACK_BODY_BYTES,
+	type StatusFilter,
+	type TriggerOptions,
+} from './description';
+
+export const CALLBACK_CREDENTIAL_TYPE = 'alibabaCloudVodCallbackApi';
+
+interface CallbackCredentials {
+	authKey?: string;
+	previousAuthKey?: string;
+}
+
+/** The item the trigger emits for one callback. */
+export interface CallbackItem extends IDataObject {
+	event: VodEvent;
+	/** the body as VOD sent it */
+	raw: IDataObject;
+	receivedAt: string;
+	/** which key signed it: lets a key rotation be finished once nothing uses the previous key */
+	authentication: 'currentKey' | 'previousKey' | 'unsigned';
+}
+
+function header(value: string | string[] | undefined) {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Answers the request itself (n8n then sends nothing more) and starts no execution. The reason goes to
+ * the log only: a caller without the key learns nothing about why it was refused.
+ */
+function refuse(
+	ctx: IWebhookFunctions,
+	statusCode: 400 | 401,
+	answer: string,
+	logReason: string,
+): IWebhookResponseData {
+	ctx.logger.warn(`Alibaba Cloud VOD Trigger refused a callback (${statusCode}): ${logReason}`, {
+		node: ctx.getNode().name,
+		workflowId: ctx.getWorkflow().id,
+	});
+	ctx.getResponseObject().status(statusCode).send(answer);
+	return { noWebhookResponse: true };
+}
+
+/** 200 without an execution: VOD must not retry an event this workflow does not want. */
+function ignore(reason: string): IWebhookResponseData {
+	return { webhookResponse: { received: true, started: false, reason } };
+}
+
+/**
+ * The URL strings VOD may have signed. With a Public Callback URL that one only. Otherwise the production
+ * URL, and the URL this request actually reached (production origin + request path and query), which
+ * covers the test URL and a callback URL configured with a query string. Taking the path from the request
+ * does not weaken the check: the signature still needs the key, and a callback replayed to another path
+ * no longer matches.
+ */
+function candidateCallbackUrls(ctx: IWebhookFunctions, publicUrl: string | undefined) {
+	if (publicUrl?.trim()) return [publicUrl.trim()];
+	const urls: string[] = [];
+	const productionUrl = ctx.getNodeWebhookUrl('default');
+	if (productionUrl) urls.push(productionUrl);
+	const requestPath = ctx.getRequestObject().originalUrl ?? ctx.getRequestObject().url;
+	if (productionUrl && requestPath) {
+		try {
+			const reached = new URL(requestPath, productionUrl).href;
+			if (!urls.includes(reached)) urls.push(reached);
+		} catch {
+			// A request path that is not a valid URL path simply adds no candidate.
+		}
+	}
+	return urls;
+}
+
+function bodySize(ctx: IWebhookFunctions, rawBody: Buffer | undefined): number {
+	if (rawBody) return rawBody.length;
+	const declared = Number(header(ctx.getHeaderData()['content-length']));
+	if (Number.isFinite(declared) && declared > 0) return declared;
+	const body = ctx.getBodyData() as unknown;
+	return typeof body === 'string' ? Buffer.byteLength(body) : Buffer.byteLength(JSON.stringify(body ?? {}));
+}
+
+/**
+ * The body as VOD sent it. n8n has read the bytes into `req.rawBody` before calling the node (and parsed
+ * JSON bodies into `req.body`); parsing the bytes again here makes the result independent of the
+ * Content-Type VOD declares.
+ */
+function parseBody(ctx: IWebhookFunctions, rawBody: Buffer | undefined): unknown {
+	if (rawBody && rawBody.length > 0) return JSON.parse(rawBody.toString('utf8')) as unknown;
+	const body = ctx.getBodyData() as unknown;
+	return typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
+}
+
+export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const receivedAt = new Date();
+	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const headers = this.getHeaderData();
+
+	// 1. Authenticate from the headers alone, before the body is looked at.
+	const timestamp = header(headers[VOD_TIMESTAMP_HEADER]);
+	const signature = header(headers[VOD_SIGNATURE_HEADER]);
+	let authentication: CallbackItem['authentication'] = 'unsigned';
+	if (!(options.acceptUnsigned && !timestamp && !signature)) {
+		const credentials = await this.getCredentials<CallbackCredentials>(CALLBACK_CREDENTIAL_TYPE);
+		const verification = verifyCallbackSignature({
+			timestamp,
+			signature,
+			callbackUrls: candidateCallbackUrls(this, options.publicCallbackUrl),
+			authKeys: [credentials.authKey, credentials.previousAuthKey],
+			nowMs: receivedAt.getTime(),
+			maxAgeSeconds: options.maxTimestampAge ?? DEFAULT_MAX_TIMESTAMP_AGE_SECONDS,
+		});
+		if (!verification.ok) {
+			const hint =
+				verification.reason === 'badSignature'
+					? ' (check that the auth key matches VOD and that VOD calls exactly this URL, or set Public Callback URL)'
+					: '';
+			return refuse(this, 401, 'Unauthorized', `${verification.reason}${hint}`);
+		}
+		authentication = verification.keyIndex === 0 ? 'currentKey' : 'previousKey';
+	}
+
+	// 2. Only an authenticated request gets its body read.
+	const rawBody = (this.getRequestObject() as { rawBody?: unknown }).rawBody;
+	const rawBuffer = Buffer.isBuffer(rawBody) ? rawBody : undefined;
+	if (bodySize(this, rawBuffer) > MAX_CALLBACK_BODY_BYTES) {
+		return refuse(
+			this,
+			400,
+			'Bad Request: the body is larger than a VOD callback can be (1 MB)',
+			'body over 1 MB',
+		);
+	}
+	let raw: unknown;
+	let event: VodEvent;
+	try {
+		raw = parseBody(this, rawBuffer);
+		event = normaliseVodEvent(raw);
+	} catch (error) {
+		const reason =
+			error instanceof CallbackPayloadError ? error.message : 'The callback body is not valid JSON';
+		return refuse(this, 400, `Bad Request: ${reason}`, reason);
+	}
+
+	// 3. Filters: answered with 200 so that VOD does not retry an event nobody wants.
+	const events = this.getNodeParameter('events', []) as string[];
+	if (!events.includes(ALL_EVENTS) && !events.includes(event.EventType)) {
+		return ignore(`event type ${event.EventType} is not selected`);
+	}
+	const statusFilter = this.getNodeParameter('status', 'any') as StatusFilter;
+	if (statusFilter !== 'any' && eventOutcome(event) !== statusFilter) {
+		return ignore(`status ${String(event.Status)} is not selected`);
+	}
+
+	// 4. Repeated deliveries. The remembered keys live in the node's static data: n8n loads it from the
+	//    database for each production webhook request and saves it back when the request is answered
+	//    (cli LiveWebhooks.executeWebhook → WorkflowStaticDataService.saveStaticData), so this works
+	//    across webhook processes in queue mode. Two requests handled at the same moment may each save
+	//    their own copy (last write wins), so a repeat that arrives while the first delivery is still
+	//    being handled can get through; VOD only repeats after its 5 s timeout, so that needs a very
+	//    slow first answer. Test (manual) webhooks do not save static data.
+	const windowSeconds = options.duplicateWindow ?? DEFAULT_DELIVERY_LIMITS.windowSeconds;
+	if (windowSeconds > 0) {
+		const staticData = this.getWorkflowStaticData('node');
+		const { duplicate, deliveries } = recordDelivery(
+			staticData.deliveries,
+			callbackDeliveryKey(event),
+			Math.floor(receivedAt.getTime() / 1000),
+			{ windowSeconds, maxEntries: DEFAULT_DELIVERY_LIMITS.maxEntries },
+		);
+		if (duplicate) return ignore('repeated delivery of an event already received');
+		staticData.deliveries = deliveries;
+	}
+
+	const item: CallbackItem = {
+		event,
+		raw: raw as IDataObject,
+		receivedAt: receivedAt.toISOString(),
+		authentication,
+	};
+	return { workflowData: [this.helpers.returnJsonArray([item])] };
+}
