@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+
+import { MediaInputError, checkText } from './mediaValidation';
+
+/** VOD's upload formats (Upload Medias overview; CreateUploadImage / CreateUploadAttachedMedia). */
+export const VIDEO_EXTENSIONS = [
+	'mp4', 'ts', '3gp', 'mpg', 'mpeg', 'mpe', 'dat', 'vob', 'asf', 'avi', 'wmv', 'flv', 'f4v', 'rm',
+	'rmvb', 'mov', 'mkv', 'm3u8', 'dv', 'gif', 'm2t', 'm4v', 'mj2', 'mjpeg', 'mts', 'ogg', 'qt', 'swf',
+	'webm',
+];
+export const AUDIO_EXTENSIONS = [
+	'mp3', 'wma', 'wav', 'aac', 'ra', 'm4a', 'flac', 'ape', 'ac3', 'amr', 'caf', 'acm',
+];
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'heic', 'webp'];
+export const ATTACHED_EXTENSIONS: Record<string, string[]> = {
+	watermark: ['png', 'gif', 'apng', 'mov'],
+	subtitle: ['srt', 'ass', 'stl', 'ttml', 'vtt'],
+	material: ['jpg', 'gif', 'png', 'mp4', 'mat', 'zip', 'apk'],
+};
+
+export function extensionOf(fileName: string): string {
+	const base = fileName.split(/[\\/]/).pop() ?? '';
+	const dot = base.lastIndexOf('.');
+	return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+}
+
+/** The last path segment of a URL, decoded, without query or fragment ("" when there is none). */
+export function fileNameFromUrl(url: string): string {
+	try {
+		const segment = new URL(url).pathname.split('/').pop() ?? '';
+		return decodeURIComponent(segment);
+	} catch {
+		return '';
+	}
+}
+
+/** A file name VOD accepts for the given extension list; the fix names the formats. */
+export function checkFileName(
+	raw: unknown,
+	allowed: string[],
+	what: string,
+	hint = 'Set File Name (e.g. "intro.mp4")',
+): string {
+	const value = typeof raw === 'string' ? raw.trim() : '';
+	if (value === '') {
+		throw new MediaInputError('File Name is empty and the source does not name the file', `${hint}.`);
+	}
+	checkText('File Name', value, 255);
+	const ext = extensionOf(value);
+	if (!ext) {
+		throw new MediaInputError(
+			`File Name "${value.slice(0, 120)}" has no extension; VOD needs one to know the format`,
+			`${hint}, with one of the ${what} extensions: ${allowed.join(', ')}.`,
+		);
+	}
+	if (!allowed.includes(ext)) {
+		throw new MediaInputError(
+			`".${ext}" is not a ${what} format VOD accepts`,
+			`Use a file with one of: ${allowed.join(', ')}; or correct File Name if the extension is wrong.`,
+		);
+	}
+	return value;
+}
+
+/** A source URL the node can download. */
+export function checkSourceUrl(raw: unknown): string {
+	const value = typeof raw === 'string' ? raw.trim() : '';
+	if (value === '') {
+		throw new MediaInputError('URL is empty', 'Give the http(s) address of the file to upload.');
+	}
+	const url = URL.canParse(value) ? new URL(value) : undefined;
+	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+		throw new MediaInputError(
+			`URL "${value.slice(0, 200)}" is not an http(s) URL`,
+			'Give the full address, starting with https:// or http://',
+		);
+	}
+	return url.toString();
+}
+
+/**
+ * A Reference ID derived from what identifies the source, so a re-run of the same item finds the
+ * video it already made: "n8n-" + 40 characters of base64url SHA-256 (VOD allows 6–64 of [A-Za-z0-9_-]).
+ */
+export function deriveReferenceId(parts: Array<string | number | undefined>): string {
+	const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+	return `n8n-${digest.slice(0, 40)}`;
+}
+
+/** VOD's UserData: the per-upload callback URL and the caller's Extend, as one JSON string. */
+export function buildUserData(callbackUrl: unknown, extend: unknown): string | undefined {
+	const data: Record<string, unknown> = {};
+	const url = typeof callbackUrl === 'string' ? callbackUrl.trim() : '';
+	if (url) {
+		if (!URL.canParse(url) || !/^https?:/i.test(url)) {
+			throw new MediaInputError(
+				`Callback URL "${url.slice(0, 200)}" is not an http(s) URL`,
+				'Give the address VOD should notify, e.g. the production URL of an Alibaba Cloud VOD Trigger.',
+			);
+		}
+		data.MessageCallback = { CallbackURL: url, CallbackType: 'http' };
+	}
+	if (extend !== undefined && extend !== null && extend !== '') {
+		const NOT_JSON = Symbol('not JSON');
+		let value: unknown = extend;
+		if (typeof extend === 'string') {
+			try {
+				value = JSON.parse(extend);
+			} catch {
+				value = NOT_JSON;
+			}
+		}
+		if (value === NOT_JSON) {
+			throw new MediaInputError(
+				'Extend is not valid JSON',
+				'Give a JSON object, e.g. {"sourceId":"42"}; VOD returns it in callbacks.',
+			);
+		}
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+			throw new MediaInputError('Extend is not a JSON object', 'Give a JSON object, e.g. {"sourceId":"42"}.');
+		}
+		data.Extend = value;
+	}
+	if (Object.keys(data).length === 0) return undefined;
+	const json = JSON.stringify(data);
+	if (Buffer.byteLength(json) > 1024) {
+		throw new MediaInputError(
+			'Callback URL and Extend together are longer than the 1024 bytes VOD stores as UserData',
+			'Shorten Extend (keep only the IDs you need to match the callback to your records).',
+		);
+	}
+	return json;
+}
