@@ -1,0 +1,377 @@
+/**
+ * Puts a real n8n and this package where n8n looks for them:
+ *  - `ensureN8n(version)` installs `n8n@version` once into a cache folder outside the package's own
+ *    dependencies (n8n is ~1.6 GB), with the `xlsx` override that n8n 1.123.x needs here;
+ *  - `installPackageAsUser(userFolder)` replays what n8n's own community-package installer does
+ *    (n8n 1.123.5 `modules/community-packages/community-packages.service.js` `downloadPackage`) with the
+ *    tarball `npm pack` makes of the built package, so n8n loads it under its real name.
+ */
+import { execFile, spawn } from 'node:child_process';
+import {
+	cpSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export const DEFAULT_N8N_VERSION = '1.123.5';
+/**
+ * - `xlsx`: n8n's own dependency points at a tarball outside the npm registry (n8n-facts §6.2).
+ * - `@langchain/langgraph-checkpoint`: n8n pins `@langchain/core` 1.1.0 and `@langchain/langgraph` 1.0.2,
+ *   whose `langgraph-checkpoint@^1.0.0` now resolves to 1.1.x, which needs a newer core
+ *   (`@langchain/core/utils/uuid`): n8n then fails to start. 1.0.0 is what n8n shipped with.
+ */
+function overridesFor(version: string): Record<string, string> {
+	return version.startsWith('1.123.')
+		? { xlsx: '0.18.5', '@langchain/langgraph-checkpoint': '1.0.0' }
+		: { xlsx: '0.18.5' };
+}
+const MARKER = '.n8n-e2e-installed.json';
+
+/** Same flags as n8n's `NPM_COMMON_ARGS` + `NPM_INSTALL_ARGS` (community-packages.service.js). */
+export const COMMUNITY_INSTALL_ARGS = [
+	'--audit=false',
+	'--fund=false',
+	'--bin-links=false',
+	'--install-strategy=shallow',
+	'--ignore-scripts=true',
+	'--package-lock=false',
+];
+
+export interface N8nInstallation {
+	version: string;
+	dir: string;
+	/** the n8n CLI entry, run with this Node */
+	bin: string;
+	/** seconds the install took in this call (0 when the cache was complete) */
+	installSeconds: number;
+}
+
+export function n8nVersion() {
+	return process.env.N8N_E2E_VERSION?.trim() || DEFAULT_N8N_VERSION;
+}
+
+export function n8nCacheRoot() {
+	return process.env.N8N_E2E_CACHE?.trim() || join(homedir(), '.cache', 'n8n-nodes-alibaba-vod');
+}
+
+/**
+ * The environment for npm runs outside this repository. `npm run`/`npx` export the repository's npm config
+ * as `npm_config_*` (this repo's .npmrc has `legacy-peer-deps=true`): passed on, it would leave n8n's
+ * peer dependencies out (n8n then fails to start: "Cannot find module 'ajv/dist/core'").
+ */
+export function cleanNpmEnv(): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (!/^npm_(config|package|lifecycle)_/i.test(key)) env[key] = value;
+	}
+	env.npm_config_update_notifier = 'false';
+	return env;
+}
+
+type Log = (line: string) => void;
+const defaultLog: Log = (line) => process.stderr.write(`[n8n-e2e] ${line}\n`);
+
+function readJson<T>(file: string): T | undefined {
+	try {
+		return JSON.parse(readFileSync(file, 'utf8')) as T;
+	} catch {
+		return undefined;
+	}
+}
+
+/** What a finished install has: the right n8n, its CLI and the native sqlite3 binding it needs. */
+function installProblems(dir: string, version: string): string[] {
+	const problems: string[] = [];
+	const n8nPackage = readJson<{ version?: string }>(
+		join(dir, 'node_modules', 'n8n', 'package.json'),
+	);
+	if (n8nPackage?.version !== version) problems.push(`n8n ${version} missing`);
+	if (!existsSync(join(dir, 'node_modules', 'n8n', 'bin', 'n8n'))) problems.push('n8n CLI missing');
+	if (!existsSync(join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'))) {
+		problems.push('sqlite3 binding missing');
+	}
+	return problems;
+}
+
+function countEntries(dir: string) {
+	try {
+		return readdirSync(dir).length;
+	} catch {
+		return 0;
+	}
+}
+
+/**
+ * Starts the installed n8n once in a throw-away user folder and waits until its REST API answers: a
+ * tree with a missing or mismatched dependency fails here (`n8n --help` does not load enough to tell).
+ */
+async function n8nStarts(installation: N8nInstallation): Promise<string | undefined> {
+	const { startN8n } = await import('./process');
+	const userFolder = mkdtempSync(join(tmpdir(), 'n8n-smoke-'));
+	try {
+		const n8n = await startN8n(installation, { userFolder, startTimeoutMs: 240_000 });
+		await n8n.stop();
+		return undefined;
+	} catch (error) {
+		return (error as Error).message.slice(0, 2000);
+	} finally {
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+/**
+ * Installs n8n into `<N8N_E2E_CACHE>/n8n-<version>` unless a marker says a previous install there
+ * finished. An unfinished or broken tree is removed and installed afresh: `npm install` over an existing
+ * n8n tree prunes packages n8n needs (seen with npm 11: "removed 131 packages", then n8n cannot start).
+ * Prints progress while npm works (npm shows no progress bar without a terminal).
+ */
+export async function ensureN8n(
+	version = n8nVersion(),
+	log: Log = defaultLog,
+): Promise<N8nInstallation> {
+	const dir = join(n8nCacheRoot(), `n8n-${version}`);
+	mkdirSync(n8nCacheRoot(), { recursive: true });
+	const release = await lockInstall(`${dir}.lock`, log);
+	try {
+		return await ensureN8nLocked(version, dir, log);
+	} finally {
+		release();
+	}
+}
+
+/**
+ * One installer per cache folder at a time (the demo and a test run, or parallel jest workers): a lock
+ * directory holding the owner's pid; a lock whose owner is gone is taken over.
+ */
+async function lockInstall(lockDir: string, log: Log): Promise<() => void> {
+	let waiting = false;
+	for (;;) {
+		try {
+			mkdirSync(lockDir);
+			writeFileSync(join(lockDir, 'pid'), String(process.pid));
+			return () => rmSync(lockDir, { recursive: true, force: true });
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+		let owner = 0;
+		try {
+			owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8')) || 0;
+		} catch {
+			// the owner has made the directory but not written its pid yet
+		}
+		let alive = true;
+		if (owner > 0) {
+			try {
+				process.kill(owner, 0);
+			} catch {
+				alive = false;
+			}
+		}
+		if (!alive) {
+			rmSync(lockDir, { recursive: true, force: true });
+			continue;
+		}
+		if (!waiting) log(`another process (pid ${owner || '?'}) is installing n8n; waiting for it`);
+		waiting = true;
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	}
+}
+
+async function ensureN8nLocked(version: string, dir: string, log: Log): Promise<N8nInstallation> {
+	const bin = join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	const marker = readJson<{ version?: string }>(join(dir, MARKER));
+	if (marker?.version === version && installProblems(dir, version).length === 0) {
+		return { version, dir, bin, installSeconds: 0 };
+	}
+	// A tree installed before markers existed is adopted when it is complete and n8n starts.
+	if (
+		installProblems(dir, version).length === 0 &&
+		!(await n8nStarts({ version, dir, bin, installSeconds: 0 }))
+	) {
+		writeFileSync(
+			join(dir, MARKER),
+			JSON.stringify({ version, adoptedAt: new Date().toISOString() }),
+		);
+		return { version, dir, bin, installSeconds: 0 };
+	}
+
+	mkdirSync(dir, { recursive: true });
+	rmSync(join(dir, MARKER), { force: true });
+	rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+	rmSync(join(dir, 'package-lock.json'), { force: true });
+	writeFileSync(
+		join(dir, 'package.json'),
+		JSON.stringify({
+			name: 'n8n-e2e-host',
+			private: true,
+			dependencies: { n8n: version },
+			overrides: overridesFor(version),
+		}),
+	);
+	log(
+		`installing n8n@${version} into ${dir} (one time: about 4 min with a warm npm cache on 2 cores, 7+ min cold)`,
+	);
+	const started = Date.now();
+	const logFile = join(dir, 'install.log');
+	const out = createWriteStream(logFile);
+	const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http'], {
+		cwd: dir,
+		env: cleanNpmEnv(),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	child.stdout.pipe(out, { end: false });
+	child.stderr.pipe(out, { end: false });
+	let fetched = 0;
+	child.stderr.on('data', (chunk: Buffer) => {
+		fetched += (chunk.toString().match(/npm http (fetch|cache)/g) ?? []).length;
+	});
+	const ticker = setInterval(() => {
+		const seconds = Math.round((Date.now() - started) / 1000);
+		log(
+			`  … ${seconds} s, ${fetched} packages fetched or read from the npm cache, ${countEntries(join(dir, 'node_modules'))} top-level packages (log: ${logFile})`,
+		);
+	}, 15_000);
+	const code = await new Promise<number | null>((resolve, reject) => {
+		child.once('error', reject);
+		child.once('close', resolve);
+	}).finally(() => clearInterval(ticker));
+	out.end();
+	const installSeconds = Math.round((Date.now() - started) / 1000);
+	const problems = installProblems(dir, version);
+	if (code === 0 && problems.length === 0) {
+		log('checking that n8n starts');
+		const startError = await n8nStarts({ version, dir, bin, installSeconds: 0 });
+		if (startError) problems.push(`n8n does not start: ${startError}`);
+	}
+	if (code !== 0 || problems.length > 0) {
+		throw new Error(
+			`npm install n8n@${version} failed (exit ${code}; ${problems.join(', ') || 'no files missing'}). See ${logFile}.`,
+		);
+	}
+	writeFileSync(
+		join(dir, MARKER),
+		JSON.stringify({ version, installSeconds, finishedAt: new Date().toISOString() }),
+	);
+	log(`n8n@${version} installed in ${installSeconds} s`);
+	return { version, dir, bin, installSeconds };
+}
+
+interface PackageJson {
+	name: string;
+	version: string;
+	n8n?: { nodes?: string[]; credentials?: string[] };
+	[key: string]: unknown;
+}
+
+export function readPackageJson(dir = REPO_ROOT): PackageJson {
+	return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** Every file the package's `n8n` section names must be built, or n8n would skip the package. */
+export function assertBuilt(dir = REPO_ROOT) {
+	const pkg = readPackageJson(dir);
+	const files = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+	const missing = files.filter((file) => !existsSync(join(dir, file)));
+	if (files.length === 0 || missing.length > 0) {
+		throw new Error(
+			`The package is not built (missing ${missing.join(', ')}). Run \`npm run build\` first.`,
+		);
+	}
+}
+
+/**
+ * `npm pack` of the built package. The pack runs on a snapshot (package.json, README, LICENSE, dist)
+ * copied to a temp folder, so a concurrent `npm run build` (which empties dist first) cannot tear it.
+ */
+export async function packPackage(
+	dir = REPO_ROOT,
+): Promise<{ tarball: string; cleanup: () => void }> {
+	assertBuilt(dir);
+	const work = mkdtempSync(join(tmpdir(), 'vod-e2e-pack-'));
+	const stage = join(work, 'package');
+	mkdirSync(stage);
+	for (const file of ['package.json', 'README.md', 'LICENSE.md']) {
+		if (existsSync(join(dir, file))) cpSync(join(dir, file), join(stage, file));
+	}
+	cpSync(join(dir, 'dist'), join(stage, 'dist'), { recursive: true });
+	assertBuilt(stage);
+	const { stdout } = await execFileAsync(
+		'npm',
+		['pack', '--quiet', '--ignore-scripts', `--pack-destination=${work}`],
+		{ cwd: stage, env: cleanNpmEnv() },
+	);
+	const tarball = join(work, stdout.trim().split('\n').pop()!.trim());
+	return { tarball, cleanup: () => rmSync(work, { recursive: true, force: true }) };
+}
+
+/**
+ * Installs the packed package into `<userFolder>/.n8n/nodes` exactly as n8n's community-package
+ * installer does: extract to `nodes/node_modules/<name>`, drop dev/peer/optional dependencies, install
+ * the runtime dependencies with n8n's npm flags (no install scripts), record it in `nodes/package.json`.
+ */
+export async function installPackageAsUser(
+	userFolder: string,
+	options: { tarball?: string; packageDir?: string; log?: Log } = {},
+): Promise<{ name: string; version: string; dir: string; seconds: number }> {
+	const log = options.log ?? defaultLog;
+	const started = Date.now();
+	const packed = options.tarball ? undefined : await packPackage(options.packageDir);
+	const tarball = options.tarball ?? packed!.tarball;
+	try {
+		const nodesDir = join(userFolder, '.n8n', 'nodes');
+		mkdirSync(nodesDir, { recursive: true });
+		const nodesPackageJson = join(nodesDir, 'package.json');
+		if (!existsSync(nodesPackageJson)) {
+			writeFileSync(
+				nodesPackageJson,
+				JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+			);
+		}
+		const { stdout: listing } = await execFileAsync('tar', [
+			'-xzOf',
+			tarball,
+			'package/package.json',
+		]);
+		const { name } = JSON.parse(listing) as PackageJson;
+		const packageDir = join(nodesDir, 'node_modules', name);
+		rmSync(packageDir, { recursive: true, force: true });
+		mkdirSync(packageDir, { recursive: true });
+		await execFileAsync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+
+		const manifestPath = join(packageDir, 'package.json');
+		const {
+			devDependencies: _dev,
+			peerDependencies: _peer,
+			optionalDependencies: _optional,
+			...manifest
+		} = JSON.parse(readFileSync(manifestPath, 'utf8')) as PackageJson;
+		writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), 'utf8');
+		await execFileAsync('npm', ['install', ...COMMUNITY_INSTALL_ARGS], {
+			cwd: packageDir,
+			env: cleanNpmEnv(),
+		});
+
+		const installed = JSON.parse(readFileSync(nodesPackageJson, 'utf8')) as {
+			dependencies: Record<string, string>;
+		};
+		installed.dependencies[name] = manifest.version;
+		writeFileSync(nodesPackageJson, JSON.stringify(installed, null, 2), 'utf8');
+		const seconds = Math.round((Date.now() - started) / 100) / 10;
+		log(`installed ${name}@${manifest.version} as a community package (${seconds} s)`);
+		return { name, version: manifest.version, dir: packageDir, seconds };
+	} finally {
+		packed?.cleanup();
+	}
+}
