@@ -11,7 +11,7 @@ import { callbackTriggerWorkflow, triggerProductionUrl } from './fixtures/workfl
 import { startN8nSession, NODE_TYPES, type N8nSession } from './lib/session';
 import { report, timed } from './lib/timing';
 
-const ALL_OUR_TYPES = [NODE_TYPES.action, NODE_TYPES.jobStatus, NODE_TYPES.trigger];
+const ALL_OUR_TYPES = [NODE_TYPES.action, NODE_TYPES.jobStatus, NODE_TYPES.trigger, NODE_TYPES.pollTrigger];
 
 describe('the package in a real n8n', () => {
 	let emulator: Emulator;

@@ -23,7 +23,7 @@ describe('the built package', () => {
 
 		const nodeNames = Object.keys(loader.nodeTypes).sort();
 		expect(nodeNames).toEqual(
-			['alibabaCloudVod', 'alibabaCloudVodJobStatus', 'alibabaCloudVodTrigger'].sort(),
+			['alibabaCloudVod', 'alibabaCloudVodJobStatus', 'alibabaCloudVodPollTrigger', 'alibabaCloudVodTrigger'].sort(),
 		);
 		expect(Object.keys(loader.credentialTypes).sort()).toEqual([
 			'alibabaCloudApi',

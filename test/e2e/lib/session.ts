@@ -15,6 +15,7 @@ export const NODE_TYPES = {
 	action: `${PACKAGE_NAME}.alibabaCloudVod`,
 	jobStatus: `${PACKAGE_NAME}.alibabaCloudVodJobStatus`,
 	trigger: `${PACKAGE_NAME}.alibabaCloudVodTrigger`,
+	pollTrigger: `${PACKAGE_NAME}.alibabaCloudVodPollTrigger`,
 } as const;
 
 export interface N8nSession {

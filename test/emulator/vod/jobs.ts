@@ -11,6 +11,7 @@ import type { EmulatorState } from '../state';
 import type { CallbackSender } from './callbacks';
 import { isoSeconds } from './encoding';
 import type { UrlJob, UrlJobStatus } from './model';
+import { setMediaStatus } from './media';
 import { AUDIO_EXTENSIONS, VIDEO_EXTENSIONS, extensionOf, parseUserData } from './validate';
 
 class JobFailure extends Error {
@@ -123,7 +124,7 @@ export class JobRunner {
 			job.fileSize = size;
 			if (!(await this.step(job, 'UPLOADING'))) return;
 			media.size = size;
-			media.status = 'Uploading';
+			setMediaStatus(media, 'Uploading');
 			// The object's arrival marks the media Normal and sends FileUploadComplete (upload-complete.ts).
 			state.putObject({
 				bucket: media.bucket,
@@ -154,8 +155,7 @@ export class JobRunner {
 			job.errorMessage = failure.message;
 			job.completeTime = Date.now();
 			if (media) {
-				media.status = 'UploadFail';
-				media.modificationTime = job.completeTime;
+				setMediaStatus(media, 'UploadFail', job.completeTime);
 			}
 			this.notify(job, {
 				Status: 'fail',

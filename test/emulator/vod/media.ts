@@ -34,6 +34,24 @@ export function newMedia(
 	return media;
 }
 
+/**
+ * Changes a media's status the way VOD does: every status change also moves ModificationTime, which is
+ * what SearchMedia's `ModificationTime` range and sort see (the poll trigger relies on it).
+ */
+export function setMediaStatus(media: Media, status: string, at = Date.now()): Media {
+	media.status = status;
+	// never backwards: a change stamped in the past would hide from a poller that already looked there
+	media.modificationTime = Math.max(at, media.modificationTime);
+	return media;
+}
+
+/** Sets the status of a stored media by id (tests); throws when the id is unknown. */
+export function changeMediaStatus(state: EmulatorState, mediaId: string, status: string, at?: number) {
+	const media = state.vod.media.get(mediaId);
+	if (!media) throw new Error(`no media ${mediaId}`);
+	return setMediaStatus(media, status, at);
+}
+
 /** A V1 query-signed GET URL for the object on the OSS emulator (path style; see oss/presign.ts). */
 export function signedObjectUrl(state: EmulatorState, bucket: string, key: string, ttlSeconds: number) {
 	const [accessKeyId, accessKeySecret] = state.accounts.entries().next().value ?? ['', ''];

@@ -1,7 +1,7 @@
 import type { EmulatorState, StoredObject } from '../state';
 import type { CallbackSender } from './callbacks';
 import { isoSeconds } from './encoding';
-import { objectUrl } from './media';
+import { objectUrl, setMediaStatus } from './media';
 import { parseUserData } from './validate';
 
 /**
@@ -13,9 +13,8 @@ export function watchUploads(state: EmulatorState, callbacks: CallbackSender) {
 		const media = state.vod.mediaAt(object.bucket, object.key);
 		if (!media) return;
 		const now = Date.now();
-		media.status = 'Normal';
+		setMediaStatus(media, 'Normal', now);
 		media.size = object.size;
-		media.modificationTime = now;
 		let userData: ReturnType<typeof parseUserData> = {};
 		try {
 			userData = parseUserData(media.userData);
