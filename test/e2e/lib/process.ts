@@ -1,6 +1,7 @@
 /**
  * Starts a real n8n (`n8n start`) as a child process on a free loopback port, with its own user folder
  * (sqlite database, binary data on disk, community packages), and stops it with its whole process group.
+ * Queue mode's other processes start the same way (`command: 'worker'` or `'webhook'`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -24,9 +25,22 @@ export function freePort(): Promise<number> {
 	});
 }
 
+/** `start`: the main process (editor, REST, activation); `worker` and `webhook` exist in queue mode. */
+export type N8nCommand = 'start' | 'worker' | 'webhook';
+
 export interface StartOptions {
 	userFolder: string;
+	/**
+	 * HTTP port: the editor/REST port for `start`, the webhook port for `webhook`, the health-check server
+	 * (`QUEUE_HEALTH_CHECK_PORT`) for `worker`
+	 */
 	port?: number;
+	/** default `start` */
+	command?: N8nCommand;
+	/** extra CLI arguments, e.g. `['--concurrency=5']` for a worker */
+	args?: string[];
+	/** log file name inside the user folder (default `n8n.log`) */
+	logName?: string;
 	env?: Record<string, string>;
 	/** how long to wait for /healthz (ms) */
 	startTimeoutMs?: number;
@@ -88,11 +102,29 @@ export function n8nEnv(userFolder: string, port: number, extra: Record<string, s
 
 /**
  * `/healthz/readiness` answers as soon as the database is up, before the REST controllers are mounted;
- * `/rest/settings` (no auth) answers once they are.
+ * `/rest/settings` (no auth) answers once they are. Workers and webhook processes have no REST API:
+ * their readiness answers once the database and Redis are connected.
  */
-async function healthy(baseUrl: string) {
+const READY_PATHS: Record<N8nCommand, string[]> = {
+	start: ['/healthz/readiness', '/rest/settings'],
+	webhook: ['/healthz/readiness'],
+	worker: ['/healthz/readiness'],
+};
+
+/** The env a worker needs for its health-check server to listen on `port`, on loopback only. */
+function commandEnv(command: N8nCommand, port: number): Record<string, string> {
+	return command === 'worker'
+		? {
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(port),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			}
+		: {};
+}
+
+async function healthy(baseUrl: string, paths = READY_PATHS.start) {
 	try {
-		for (const path of ['/healthz/readiness', '/rest/settings']) {
+		for (const path of paths) {
 			const response = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(2000) });
 			await response.arrayBuffer();
 			if (!response.ok) return false;
@@ -106,13 +138,14 @@ async function healthy(baseUrl: string) {
 export async function startN8n(n8n: N8nInstallation, options: StartOptions): Promise<N8nProcess> {
 	const port = options.port ?? (await freePort());
 	const baseUrl = `http://127.0.0.1:${port}`;
+	const command = options.command ?? 'start';
 	mkdirSync(join(options.userFolder, '.n8n'), { recursive: true });
-	const logFile = join(options.userFolder, 'n8n.log');
+	const logFile = join(options.userFolder, options.logName ?? 'n8n.log');
 	const out = createWriteStream(logFile);
 	const started = Date.now();
-	const child = spawn(process.execPath, [n8n.bin, 'start'], {
+	const child = spawn(process.execPath, [n8n.bin, command, ...(options.args ?? [])], {
 		cwd: options.userFolder,
-		env: n8nEnv(options.userFolder, port, options.env),
+		env: n8nEnv(options.userFolder, port, { ...commandEnv(command, port), ...options.env }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 		// own process group: stop() ends n8n and anything it started, nothing else
 		detached: true,
@@ -155,7 +188,7 @@ export async function startN8n(n8n: N8nInstallation, options: StartOptions): Pro
 	};
 
 	const deadline = started + (options.startTimeoutMs ?? 180_000);
-	while (!(await healthy(baseUrl))) {
+	while (!(await healthy(baseUrl, READY_PATHS[command]))) {
 		if (exited !== undefined) {
 			throw new Error(
 				`n8n exited (code ${exited}) before it was ready. Log:\n${logText().slice(-4000)}`,
@@ -169,7 +202,7 @@ export async function startN8n(n8n: N8nInstallation, options: StartOptions): Pro
 	}
 	const startupSeconds = Math.round((Date.now() - started) / 100) / 10;
 	options.log?.(
-		`n8n ${n8n.version} ready at ${baseUrl} after ${startupSeconds} s (log: ${logFile})`,
+		`n8n ${n8n.version} ${command} ready at ${baseUrl} after ${startupSeconds} s (log: ${logFile})`,
 	);
 	return {
 		port,
