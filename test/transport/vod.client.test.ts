@@ -12,7 +12,8 @@ import type {
 } from '../../nodes/AlibabaCloudVod/transport/vod.types';
 
 /** Small delays so the suite runs in seconds; the production policy is tested for its bounds below. */
-const FAST: Partial<VodRetryPolicy> = { maxAttempts: 8, baseDelayMs: 4, maxDelayMs: 40 };
+// The production number of attempts (DEFAULT_RETRY_POLICY), with short delays.
+const FAST: Partial<VodRetryPolicy> = { maxAttempts: 10, baseDelayMs: 4, maxDelayMs: 40 };
 
 let emulator: Emulator;
 let credentials: AlibabaCloudApiCredentials;
@@ -115,11 +116,11 @@ describe('retries', () => {
 		const error = await failureOf(
 			callVodApi(credentials, 'UploadMediaByURL', { UploadURLs: 'http://example.com/a.mp4' }, { retry: FAST }),
 		);
-		expect(calls('UploadMediaByURL')).toBe(8);
+		expect(calls('UploadMediaByURL')).toBe(10);
 		expect(error.message).toBe(
-			'VOD UploadMediaByURL failed: Throttling.User – Request was denied due to user flow control. (after 8 tries)',
+			'VOD UploadMediaByURL failed: Throttling.User – Request was denied due to user flow control. (after 10 tries)',
 		);
-		expect(error.details).toMatchObject({ code: 'Throttling.User', attempts: 8, httpStatus: 400, outcomeUnknown: false });
+		expect(error.details).toMatchObject({ code: 'Throttling.User', attempts: 10, httpStatus: 400, outcomeUnknown: false });
 		expect(error.details.requestId).toMatch(/^[0-9A-F-]{36}$/);
 		expect(error.details.hint).toMatch(/rate limit for UploadMediaByURL/);
 		expect(error.details.hint).toMatch(/smaller batches/);
@@ -191,20 +192,23 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 
 	it('with SessionId is retried after a drop before the action ran and creates exactly one set of jobs', async () => {
 		emulator.setFaults({ vod: { dropRate: 0.5, dropMode: 'beforeAction', actions: ['UploadMediaByURL'] } });
-		for (let i = 0; i < 6; i++) {
+		// 12 batches at a 50 % drop rate: some drop is all but certain (1 - 0.5^12), and with 20 tries a
+		// batch that never gets through (0.5^20 each) is out of reach, so the test is not flaky.
+		const retry = { ...FAST, maxAttempts: 20 };
+		for (let i = 0; i < 12; i++) {
 			const urls = [url(`b${i}-1`), url(`b${i}-2`)];
 			const result = await callVodApi(
 				credentials,
 				'UploadMediaByURL',
 				{ UploadURLs: urls.map(encodeURIComponent).join(','), SessionId: `batch-b-${i}` },
-				{ retry: FAST },
+				{ retry },
 			);
 			expect(result.UploadJobs.map((job) => job.SourceURL)).toEqual(urls);
 			for (const [index, u] of urls.entries()) {
 				expect(jobsFor(u).map((job) => job.jobId)).toEqual([result.UploadJobs[index].JobId]);
 			}
 		}
-		expect(calls('UploadMediaByURL')).toBeGreaterThan(6);
+		expect(calls('UploadMediaByURL')).toBeGreaterThan(12);
 	});
 
 	it('with SessionId, a drop after the action ran surfaces as sessionIdReused and never doubles the jobs', async () => {

@@ -96,7 +96,7 @@ async function run(fn: CallerFn, options: { credential?: ICredentialDataDecrypte
 	});
 }
 
-const FAST = { maxAttempts: 8, baseDelayMs: 4, maxDelayMs: 40 };
+const FAST = { maxAttempts: 10, baseDelayMs: 4, maxDelayMs: 40 };
 
 it('calls VOD with the node’s credential from n8n', async () => {
 	const result = await run(async function () {

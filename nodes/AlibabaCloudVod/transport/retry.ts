@@ -6,18 +6,19 @@ import type { VodRetryPolicy } from './vod.types';
  *
  * Why these numbers: VOD's limits are per account and per second (SearchMedia 50 QPS,
  * GetURLUploadInfos 100, CreateUploadVideo 80, DeleteVideo 30), so a throttled call usually
- * succeeds within a second or two. 8 attempts with a 250 ms base and an 8 s cap wait at most
- * 0.25+0.5+1+2+4+8+8 ≈ 24 s (≈ 12 s on average) before giving up, which keeps a workflow step
- * responsive, while a call that meets 30 % throttling still fails only with probability 0.3^8 ≈ 7e-5.
+ * succeeds within a second or two. 10 attempts with a 250 ms base and an 8 s cap wait at most
+ * 0.25+0.5+1+2+4+8+8+8+8 ≈ 40 s (≈ 20 s on average) before giving up, which keeps a workflow step
+ * responsive, while a call that meets 30 % throttling fails only with probability 0.3^10 ≈ 6e-6: a
+ * 500,000-file migration makes ~25,000 submit calls, and each lost call is a batch to re-run.
  * Full jitter spreads the retries of a batch of parallel calls instead of making them collide again.
  */
 export const DEFAULT_RETRY_POLICY: VodRetryPolicy = {
-	maxAttempts: 8,
+	maxAttempts: 10,
 	baseDelayMs: 250,
 	maxDelayMs: 8000,
 };
 
-/** The credential test asks once more at most: a wrong key should answer at once, not after 24 s. */
+/** The credential test asks once more at most: a wrong key should answer at once, not after 40 s. */
 export const CREDENTIAL_TEST_RETRY_POLICY: VodRetryPolicy = {
 	maxAttempts: 2,
 	baseDelayMs: 200,
