@@ -39,7 +39,7 @@ export class AlibabaCloudVodTrigger implements INodeType {
 				name: 'alibabaCloudApi',
 				required: true,
 				testedBy: 'alibabaCloudApiTest',
-				displayOptions: { show: { registerCallback: [true] } },
+				displayOptions: { show: { callbackRegistration: ['register'] } },
 			},
 		],
 		webhooks: [

@@ -402,7 +402,7 @@ describe('Alibaba Cloud VOD Trigger', () => {
 			trigger.parameters = {
 				events: ['UploadByURLComplete', 'FileUploadComplete'],
 				status: 'any',
-				registerCallback: true,
+				callbackRegistration: 'register',
 				options: {},
 			};
 		});
@@ -453,7 +453,7 @@ describe('Alibaba Cloud VOD Trigger', () => {
 		});
 
 		it('makes no VOD call when registration is off', async () => {
-			trigger.parameters = { ...trigger.parameters, registerCallback: false };
+			trigger.parameters = { ...trigger.parameters, callbackRegistration: 'manual' };
 			const before = [calls('GetMessageCallback'), calls('SetMessageCallback')];
 			expect(await trigger.runHook('checkExists')).toBe(true);
 			expect(await trigger.runHook('create')).toBe(true);

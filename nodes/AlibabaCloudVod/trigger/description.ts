@@ -30,7 +30,7 @@ const eventOptions = [
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'VOD signs each callback with the URL it calls. Set that URL in the VOD console (Callback Settings → HTTP callback) or turn on "Register Callback in VOD", and use the same auth key in VOD and in the credential.',
+			'VOD signs each callback with the URL it calls. Set that URL in the VOD console (Callback Settings → HTTP callback) or set Callback Registration to "Register in VOD on Activation", and use the same auth key in VOD and in the credential.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -58,12 +58,25 @@ export const triggerProperties: INodeProperties[] = [
 		description: 'Which outcomes start the workflow, by the Status field VOD reports',
 	},
 	{
-		displayName: 'Register Callback in VOD',
-		name: 'registerCallback',
-		type: 'boolean',
-		default: false,
-		description:
-			"Whether to point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile.",
+		// An options parameter, not a boolean: n8n's editor takes a boolean named in a credential's
+		// displayOptions for the node's authentication switch and then offers only that credential type.
+		displayName: 'Callback Registration',
+		name: 'callbackRegistration',
+		type: 'options',
+		options: [
+			{
+				name: 'Set in the VOD Console',
+				value: 'manual',
+				description: 'Put this webhook URL and the auth key in the VOD console yourself',
+			},
+			{
+				name: 'Register in VOD on Activation',
+				value: 'register',
+				description:
+					"Point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile.",
+			},
+		],
+		default: 'manual',
 	},
 	{
 		displayName: 'Options',

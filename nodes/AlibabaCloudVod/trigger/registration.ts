@@ -7,7 +7,7 @@ import { ALL_EVENTS, type TriggerOptions } from './description';
 import { CALLBACK_CREDENTIAL_TYPE } from './receiveCallback';
 
 /**
- * "Register Callback in VOD": while the workflow is active, the region's HTTP callback points at this
+ * Callback Registration "Register in VOD on Activation": while the workflow is active, the region's HTTP callback points at this
  * webhook. VOD keeps one callback configuration per region (SetMessageCallback), shared by everything
  * that uses the account, so activation saves what was there and deactivation puts it back.
  *
@@ -43,7 +43,7 @@ interface CallbackCredentials {
 }
 
 function isRegistrationOn(ctx: IHookFunctions) {
-	return ctx.getNodeParameter('registerCallback', false) === true;
+	return ctx.getNodeParameter('callbackRegistration', 'manual') === 'register';
 }
 
 function callbackUrlOf(ctx: IHookFunctions): string {
