@@ -84,8 +84,9 @@ async function expectIntact(json: IDataObject) {
 	expect(signers.size).toBeGreaterThan(1);
 
 	const partRequests = requests.filter((r) => r.uploadId === json.uploadId && r.operation === 'UploadPart');
-	expect(partRequests.some((r) => r.fault === 'drop')).toBe(true);
-	expect(partRequests.some((r) => r.fault === 'error503')).toBe(true);
+	// 128 parts at 5 % drops + 2 % 503s: some fault is all but certain (1 - 0.93^128); asking for each kind
+	// separately would fail on its own whenever no 503 happened to fall on a part (0.98^128 ≈ 7 %).
+	expect(partRequests.some((r) => r.fault === 'drop' || r.fault === 'error503')).toBe(true);
 	expect(json.retries).toBeGreaterThan(0);
 
 	const calls = emulator.state.vodCalls;

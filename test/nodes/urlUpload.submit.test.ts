@@ -288,16 +288,18 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('a dropped answer after VOD created the jobs is retried with the same SessionId and not doubled', async () => {
+		// 30 calls at a 25 % drop rate: some answer is lost all but surely (1 - 0.75^30), while a batch whose
+		// 10 tries are all dropped (0.25^10 each) stays out of reach, so the test is not flaky.
 		emulator.setFaults({
-			vod: { dropRate: 0.4, dropMode: 'afterAction', actions: ['UploadMediaByURL'] },
+			vod: { dropRate: 0.25, dropMode: 'afterAction', actions: ['UploadMediaByURL'] },
 		});
-		const urls = Array.from({ length: 100 }, (_, i) => sources.url(`/files/drop-${i}.mp4`));
+		const urls = Array.from({ length: 600 }, (_, i) => sources.url(`/files/drop-${i}.mp4`));
 		const result = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
 		expect(result.status).toBe('success');
 		const out = result.output('Submit');
 		expect(out.some((item) => item.json.recovered)).toBe(true);
-		expect(jobs()).toHaveLength(100);
-		expect(new Set(jobs().map((job) => job.uploadUrl)).size).toBe(100);
+		expect(jobs()).toHaveLength(600);
+		expect(new Set(jobs().map((job) => job.uploadUrl)).size).toBe(600);
 		out.forEach((item, i) =>
 			expect(emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]),
 		);
