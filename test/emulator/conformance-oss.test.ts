@@ -114,7 +114,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	// The fault tests leave ali-oss part requests that the server cut or refused; urllib reports them
+	// (console.warn) a moment later. Let that happen inside this file, not after jest has torn it down.
+	await settle();
 	await emulator.stop();
+	await settle();
 	rmSync(dir, { recursive: true, force: true });
 	jest.restoreAllMocks();
 });
@@ -122,6 +126,8 @@ afterAll(async () => {
 afterEach(() => {
 	state.faults = {};
 });
+
+const settle = async () => await new Promise((resolve) => setTimeout(resolve, 500));
 
 test('the emulator serves OSS from this module', () => {
 	expect(emulator.ossAvailable).toBe(true);
