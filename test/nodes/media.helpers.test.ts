@@ -7,8 +7,8 @@ import {
 	checkText,
 	checkUserData,
 	checkVideoId,
-	ItemInputError,
 } from '../../nodes/AlibabaCloudVod/helpers/mediaValidation';
+import { ItemInputError } from '../../nodes/AlibabaCloudVod/helpers/items';
 import {
 	buildSearchMatch,
 	quoteMatchValue,

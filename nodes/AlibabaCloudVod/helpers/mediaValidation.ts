@@ -6,9 +6,6 @@
 
 import { ItemInputError } from './items';
 
-/** The same class as `ItemInputError` (helpers/items.ts), under the name this file first gave it. */
-export { ItemInputError, ItemInputError as MediaInputError };
-
 const EMOJI = /\p{Extended_Pictographic}/u;
 
 export function utf8Bytes(value: string): number {

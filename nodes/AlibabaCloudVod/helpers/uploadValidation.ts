@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import { MediaInputError, checkText } from './mediaValidation';
+import { ItemInputError } from './items';
+import { checkText } from './mediaValidation';
 
 /** VOD's upload formats (Upload Medias overview; CreateUploadImage / CreateUploadAttachedMedia). */
 export const VIDEO_EXTENSIONS = [
@@ -43,18 +44,18 @@ export function checkFileName(
 ): string {
 	const value = typeof raw === 'string' ? raw.trim() : '';
 	if (value === '') {
-		throw new MediaInputError('File Name is empty and the source does not name the file', `${hint}.`);
+		throw new ItemInputError('File Name is empty and the source does not name the file', `${hint}.`);
 	}
 	checkText('File Name', value, 255);
 	const ext = extensionOf(value);
 	if (!ext) {
-		throw new MediaInputError(
+		throw new ItemInputError(
 			`File Name "${value.slice(0, 120)}" has no extension; VOD needs one to know the format`,
 			`${hint}, with one of the ${what} extensions: ${allowed.join(', ')}.`,
 		);
 	}
 	if (!allowed.includes(ext)) {
-		throw new MediaInputError(
+		throw new ItemInputError(
 			`".${ext}" is not a ${what} format VOD accepts`,
 			`Use a file with one of: ${allowed.join(', ')}; or correct File Name if the extension is wrong.`,
 		);
@@ -66,11 +67,11 @@ export function checkFileName(
 export function checkSourceUrl(raw: unknown): string {
 	const value = typeof raw === 'string' ? raw.trim() : '';
 	if (value === '') {
-		throw new MediaInputError('URL is empty', 'Give the http(s) address of the file to upload.');
+		throw new ItemInputError('URL is empty', 'Give the http(s) address of the file to upload.');
 	}
 	const url = URL.canParse(value) ? new URL(value) : undefined;
 	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-		throw new MediaInputError(
+		throw new ItemInputError(
 			`URL "${value.slice(0, 200)}" is not an http(s) URL`,
 			'Give the full address, starting with https:// or http://',
 		);
@@ -93,7 +94,7 @@ export function buildUserData(callbackUrl: unknown, extend: unknown): string | u
 	const url = typeof callbackUrl === 'string' ? callbackUrl.trim() : '';
 	if (url) {
 		if (!URL.canParse(url) || !/^https?:/i.test(url)) {
-			throw new MediaInputError(
+			throw new ItemInputError(
 				`Callback URL "${url.slice(0, 200)}" is not an http(s) URL`,
 				'Give the address VOD should notify, e.g. the production URL of an Alibaba Cloud VOD Trigger.',
 			);
@@ -111,20 +112,20 @@ export function buildUserData(callbackUrl: unknown, extend: unknown): string | u
 			}
 		}
 		if (value === NOT_JSON) {
-			throw new MediaInputError(
+			throw new ItemInputError(
 				'Extend is not valid JSON',
 				'Give a JSON object, e.g. {"sourceId":"42"}; VOD returns it in callbacks.',
 			);
 		}
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-			throw new MediaInputError('Extend is not a JSON object', 'Give a JSON object, e.g. {"sourceId":"42"}.');
+			throw new ItemInputError('Extend is not a JSON object', 'Give a JSON object, e.g. {"sourceId":"42"}.');
 		}
 		data.Extend = value;
 	}
 	if (Object.keys(data).length === 0) return undefined;
 	const json = JSON.stringify(data);
 	if (Buffer.byteLength(json) > 1024) {
-		throw new MediaInputError(
+		throw new ItemInputError(
 			'Callback URL and Extend together are longer than the 1024 bytes VOD stores as UserData',
 			'Shorten Extend (keep only the IDs you need to match the callback to your records).',
 		);

@@ -6,8 +6,8 @@ import {
 } from 'n8n-workflow';
 
 import { failItem, vodErrorCode } from '../../helpers/mediaItemErrors';
+import { ItemInputError } from '../../helpers/items';
 import {
-	MediaInputError,
 	checkCategoryId,
 	checkReferenceId,
 	checkTags,
@@ -70,7 +70,7 @@ function text(value: unknown): string | undefined {
 	return out === '' ? undefined : out;
 }
 
-/** Reads and checks one item's parameters; throws MediaInputError before any call is made. */
+/** Reads and checks one item's parameters; throws ItemInputError before any call is made. */
 function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixedSource?: 'binary' | 'url'): Settings {
 	const sourceType = fixedSource ?? (ctx.getNodeParameter('source', i, 'binary') as 'binary' | 'url');
 	const options = ctx.getNodeParameter('mediaOptions', i, {}) as IDataObject;
@@ -78,14 +78,14 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 
 	const partSizeMiB = Number(transfer.partSizeMiB ?? 8);
 	if (!(partSizeMiB >= 1 && partSizeMiB <= MAX_PART_SIZE_MIB)) {
-		throw new MediaInputError(
+		throw new ItemInputError(
 			`Part Size ${partSizeMiB} MiB is out of range`,
 			`Use 1 to ${MAX_PART_SIZE_MIB} MiB (8 is a good default).`,
 		);
 	}
 	const parallel = Math.floor(Number(transfer.parallelParts ?? 4));
 	if (!(parallel >= 1 && parallel <= 32)) {
-		throw new MediaInputError(`Parallel Parts ${parallel} is out of range`, 'Use 1 to 32.');
+		throw new ItemInputError(`Parallel Parts ${parallel} is out of range`, 'Use 1 to 32.');
 	}
 
 	const settings: Settings = {
@@ -115,7 +115,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 			const key = text(name);
 			if (!key) continue;
 			if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
-				throw new MediaInputError(`Request header name "${key}" is not valid`, 'Use a plain header name such as Authorization or Referer.');
+				throw new ItemInputError(`Request header name "${key}" is not valid`, 'Use a plain header name such as Authorization or Referer.');
 			}
 			settings.headers[key] = String(value ?? '');
 		}
@@ -131,7 +131,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 	} else {
 		settings.businessType = String(ctx.getNodeParameter('businessType', i, 'material'));
 		if (!ATTACHED_EXTENSIONS[settings.businessType]) {
-			throw new MediaInputError(`Business Type "${settings.businessType}" is not known`, 'Use subtitle, watermark or material.');
+			throw new ItemInputError(`Business Type "${settings.businessType}" is not known`, 'Use subtitle, watermark or material.');
 		}
 	}
 	return settings;

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { MediaInputError } from '../../helpers/mediaValidation';
+import { ItemInputError } from '../../helpers/items';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
 
 /** What is uploaded, opened but not yet read. */
@@ -175,7 +175,7 @@ export async function openUrlSource(
 		failure = error;
 	}
 	if (!response) {
-		throw new MediaInputError(
+		throw new ItemInputError(
 			`Downloading ${label} failed: ${(failure as Error)?.message ?? failure}`,
 			'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
 		);
@@ -188,7 +188,7 @@ export async function openUrlSource(
 	};
 	if (status < 200 || status >= 300) {
 		body.destroy();
-		throw new MediaInputError(
+		throw new ItemInputError(
 			`${label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`,
 			status === 401 || status === 403
 				? 'The server wants credentials: add them under Request Headers (e.g. Authorization, or the Referer it expects).'
