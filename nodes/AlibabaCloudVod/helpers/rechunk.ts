@@ -5,7 +5,8 @@
  *
  * Parts are copied into Buffers from `pool`, so memory stays at (parts held by the caller + 1) × part
  * size, and the generator reads the source only while the caller asks for the next part — that is the
- * backpressure.
+ * backpressure. A chunk is fully copied before the source is asked for the next one, so a source may
+ * hand out views of one Buffer it reuses.
  */
 export class PartBufferPool {
 	private readonly free: Buffer[] = [];

@@ -15,8 +15,9 @@ import { connectOss, type OssConnection, type OssPartClient } from './ossClient'
  * abortMultipartUpload) — not ali-oss's multipartUpload(file), which wants a file path and renews
  * STS tokens with a race.
  *
- * Memory: a part is read from the source only when one of `parallel` slots is free, into a Buffer
- * from a pool of `parallel` part Buffers, so it stays near part size × parallel whatever the size.
+ * Memory: while `parallel` parts upload, the next one is read (and hashed) into a Buffer from a pool,
+ * and the source is read no further until a slot frees; so it stays near part size × (parallel + 1)
+ * whatever the size of the file.
  */
 
 export interface UploadProgress {
@@ -37,6 +38,8 @@ export interface StreamUploadOptions {
 	/** New credentials for the same address (RefreshUploadVideo); absent when VOD cannot renew them. */
 	renewCredentials?: () => Promise<StsCredentials>;
 	source: AsyncIterable<SourceChunk>;
+	/** stops the source at once (destroys a download) so that a failed upload does not wait on it */
+	closeSource?: () => void;
 	/** what the source says it holds, when it says */
 	totalBytes?: number;
 	/** how to name the source in errors, e.g. "binary field 'data'" */
@@ -126,6 +129,21 @@ function describeOssError(error: OssError, secrets: Array<string | undefined>): 
 	if (error.status && error.status > 0) parts.push(`HTTP ${error.status}`);
 	if (error.requestId) parts.push(`request id ${error.requestId}`);
 	return scrubSecrets(parts.join(', '), secrets);
+}
+
+/** a part read from the source, with the Content-MD5 OSS checks it against */
+interface Part {
+	data: Buffer;
+	contentMd5: string;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+	return promise.then(
+		(value): Settled<T> => ({ ok: true, value }),
+		(error: unknown): Settled<T> => ({ ok: false, error }),
+	);
 }
 
 function bodyOf(part: Buffer): Readable {
@@ -276,7 +294,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		);
 	};
 
-	async function nextPart(): Promise<Buffer | undefined> {
+	async function nextPart(): Promise<Part | undefined> {
 		let result: IteratorResult<Buffer> | undefined;
 		let failure: unknown;
 		try {
@@ -299,20 +317,22 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		if (options.totalBytes !== undefined && sourceBytes > options.totalBytes) {
 			throw sourceFailure(new Error(`it holds more than the announced ${options.totalBytes} bytes`));
 		}
-		return result.value;
+		return { data: result.value, contentMd5: createHash('md5').update(result.value).digest('base64') };
 	}
 
 	const report = () =>
 		options.onProgress?.({ bytes: uploadedBytes, parts: uploadedParts, totalBytes: options.totalBytes });
 
 	let outcome: StreamUploadError | undefined;
+	/** the read of the next part, while the parts in flight upload */
+	let prefetch: Promise<Settled<Part | undefined>> | undefined;
 	try {
 		const first = await nextPart();
-		const second = first && first.length === partSize ? await nextPart() : undefined;
+		const second = first && first.data.length === partSize ? await nextPart() : undefined;
 
 		if (!second) {
 			// Fits in one request: a plain PUT (Content-MD5 is computed by ali-oss from the Buffer).
-			const body = first ?? Buffer.alloc(0);
+			const body = first?.data ?? Buffer.alloc(0);
 			await withRetries(`Uploading ${key}`, async () =>
 				await client.put(key, body, { timeout: timeoutMs, mime }),
 			);
@@ -332,8 +352,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		const inFlight = new Set<Promise<void>>();
 		let failure: StreamUploadError | undefined;
 
-		const send = (partNumber: number, part: Buffer) => {
-			const contentMd5 = createHash('md5').update(part).digest('base64');
+		const send = (partNumber: number, { data: part, contentMd5 }: Part) => {
 			const task = withRetries(`Uploading part ${partNumber} of ${key}`, async () =>
 				await client._uploadPart(
 					key,
@@ -358,8 +377,8 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		};
 
 		let partNumber = 0;
-		let pending: Buffer | undefined = first;
-		let lookahead: Buffer | undefined = second;
+		let pending: Part | undefined = first;
+		let lookahead: Part | undefined = second;
 		try {
 			while (pending && !failure) {
 				if (++partNumber > MAX_PARTS) {
@@ -372,9 +391,17 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 				send(partNumber, pending);
 				pending = lookahead;
 				lookahead = undefined;
+				// Read and hash the next part now, not once a slot is free: a slot that frees finds its
+				// part ready, and a download keeps arriving while the parts before it upload.
+				if (!pending) prefetch = settle(nextPart());
 				while (inFlight.size >= parallel && !failure) await Promise.race(inFlight);
 				if (failure || cancelled) break;
-				if (!pending) pending = await nextPart();
+				if (prefetch) {
+					const read = await prefetch;
+					prefetch = undefined;
+					if (!read.ok) throw read.error;
+					pending = read.value;
+				}
 			}
 		} catch (caught) {
 			failure ??= caught as StreamUploadError;
@@ -408,6 +435,12 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		outcome = caught instanceof StreamUploadError ? caught : sourceFailure(caught as Error);
 	} finally {
 		signal?.removeEventListener('abort', onAbort);
+		if (prefetch) {
+			// The upload failed while the next part was being read: stop the source rather than wait
+			// for a download that may be slow or stalled.
+			options.closeSource?.();
+			await prefetch;
+		}
 		// Ends the source (closes the file or the download) if it was not read to the end.
 		await parts.return(undefined).catch(() => undefined);
 		connection.destroy();

@@ -331,6 +331,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 						}
 					: undefined,
 				source: source.chunks,
+				closeSource: () => source.close(),
 				totalBytes: source.totalBytes,
 				sourceLabel: source.label,
 				partSize,

@@ -5,6 +5,7 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { ItemInputError } from '../../helpers/items';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
+import { readFileReusingBuffer, storedFilePath } from './storedFile';
 
 /** What is uploaded, opened but not yet read. */
 export interface UploadSource {
@@ -30,9 +31,10 @@ const BASE64_SLICE = 4 * 1024 * 1024;
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
 /**
- * n8n binary data: stored (filesystem, database, S3 — `id` set, always in n8n 2.x) is streamed
- * with getBinaryStream; inline base64 (n8n 1.x default mode) is decoded slice by slice so the
- * decoded file never exists in memory as a whole.
+ * n8n binary data: stored (filesystem, database, S3 — `id` set, always in n8n 2.x) is read from its
+ * file in filesystem mode (storedFile.ts says why) and streamed with getBinaryStream otherwise;
+ * inline base64 (n8n 1.x default mode) is decoded slice by slice so the decoded file never exists
+ * in memory as a whole.
  */
 export async function openBinarySource(
 	ctx: IExecuteFunctions,
@@ -52,7 +54,8 @@ export async function openBinarySource(
 		const totalBytes = Number(metadata.fileSize);
 		const sampleStream = await ctx.helpers.getBinaryStream(id, SAMPLE_BYTES);
 		const sample = await firstBytes(sampleStream, SAMPLE_BYTES);
-		let opened: Readable | undefined;
+		const filePath = await storedFilePath(ctx, id, Number.isFinite(totalBytes) ? totalBytes : undefined);
+		let opened: Readable | AsyncGenerator<Buffer> | undefined;
 		let closed = false;
 		return {
 			...base,
@@ -63,13 +66,16 @@ export async function openBinarySource(
 			chunks: {
 				async *[Symbol.asyncIterator]() {
 					if (closed) return;
-					opened = await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
+					opened = filePath
+						? readFileReusingBuffer(filePath, STREAM_CHUNK)
+						: await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
 					yield* opened;
 				},
 			},
 			close() {
 				closed = true;
-				opened?.destroy();
+				if (opened && 'destroy' in opened) opened.destroy();
+				else void opened?.return(undefined);
 			},
 		};
 	}
