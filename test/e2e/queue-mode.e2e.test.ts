@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { countRememberedDeliveries } from '../../nodes/AlibabaCloudVod/helpers/callbackDedup';
 import { callbackSignature, startEmulator, type Emulator } from '../emulator';
 import {
 	callbackTriggerWorkflow,
@@ -415,9 +416,9 @@ async function rememberedDeliveries(cluster: QueueCluster, workflowId: string) {
 	const rows = await cluster.postgres.query(
 		`SELECT "staticData" FROM workflow_entity WHERE id = '${workflowId.replace(/'/g, "''")}'`,
 	);
-	const staticData = JSON.parse(rows[0]?.[0] || '{}') as Record<string, { deliveries?: unknown[] }>;
+	const staticData = JSON.parse(rows[0]?.[0] || '{}') as Record<string, { deliveries?: unknown }>;
 	return Object.values(staticData).reduce(
-		(sum, node) => sum + (Array.isArray(node?.deliveries) ? node.deliveries.length : 0),
+		(sum, node) => sum + countRememberedDeliveries(node?.deliveries),
 		0,
 	);
 }

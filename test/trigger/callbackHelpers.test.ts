@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 
 import {
 	callbackDeliveryKey,
+	countRememberedDeliveries,
+	decodeDeliveries,
+	encodeDeliveries,
 	pruneDeliveries,
 	recordDelivery,
 } from '../../nodes/AlibabaCloudVod/helpers/callbackDedup';
@@ -242,26 +245,57 @@ describe('delivery de-duplication', () => {
 		expect(keys.size).toBe(5);
 	});
 
+	/** a key of the stored width */
+	const k = (name: string) => name.padEnd(16, '_');
+
+	it('makes keys of 16 URL-safe characters', () => {
+		expect(callbackDeliveryKey(event)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+	});
+
 	it('recognises a repeat inside the window only', () => {
 		const limits = { windowSeconds: 60, maxEntries: 10 };
-		const first = recordDelivery(undefined, 'k1', 1000, limits);
-		expect(first).toEqual({ duplicate: false, deliveries: [['k1', 1000]] });
-		expect(recordDelivery(first.deliveries, 'k1', 1059, limits).duplicate).toBe(true);
-		const later = recordDelivery(first.deliveries, 'k1', 1061, limits);
-		expect(later).toEqual({ duplicate: false, deliveries: [['k1', 1061]] });
+		const first = recordDelivery(undefined, k('k1'), 1000, limits);
+		expect(first.duplicate).toBe(false);
+		expect(decodeDeliveries(first.deliveries)).toEqual([[k('k1'), 1000]]);
+		expect(recordDelivery(first.deliveries, k('k1'), 1059, limits).duplicate).toBe(true);
+		const later = recordDelivery(first.deliveries, k('k1'), 1061, limits);
+		expect(later.duplicate).toBe(false);
+		expect(decodeDeliveries(later.deliveries)).toEqual([[k('k1'), 1061]]);
 	});
 
 	it('stays bounded in count, forgetting the oldest first', () => {
 		const limits = { windowSeconds: 3600, maxEntries: 3 };
-		let deliveries: unknown = [];
-		for (let i = 0; i < 5; i++) deliveries = recordDelivery(deliveries, `k${i}`, 1000 + i, limits).deliveries;
-		expect(deliveries).toEqual([['k2', 1002], ['k3', 1003], ['k4', 1004]]);
-		expect(recordDelivery(deliveries, 'k0', 1010, limits).duplicate).toBe(false);
-		expect(recordDelivery(deliveries, 'k4', 1010, limits).duplicate).toBe(true);
+		let deliveries: unknown;
+		for (let i = 0; i < 5; i++) deliveries = recordDelivery(deliveries, k(`k${i}`), 1000 + i, limits).deliveries;
+		expect(decodeDeliveries(deliveries)).toEqual([[k('k2'), 1002], [k('k3'), 1003], [k('k4'), 1004]]);
+		expect(recordDelivery(deliveries, k('k0'), 1010, limits).duplicate).toBe(false);
+		expect(recordDelivery(deliveries, k('k4'), 1010, limits).duplicate).toBe(true);
 	});
 
-	it('survives malformed stored data', () => {
-		expect(pruneDeliveries({ not: 'a list' }, 1000, { windowSeconds: 60, maxEntries: 5 })).toEqual([]);
-		expect(pruneDeliveries([['ok', 990], 'junk', ['bad'], [1, 2], ['nan', Number.NaN]], 1000, { windowSeconds: 60, maxEntries: 5 })).toEqual([['ok', 990]]);
+	it('stores 1,000 deliveries as one string of 23 characters each, read back exactly', () => {
+		let stored: unknown;
+		const keys = Array.from({ length: 1001 }, (_, i) => callbackDeliveryKey({ ...event, JobId: `j${i}` }));
+		const now = 1_763_700_000;
+		// two a second: all inside the 900 s window, so only the count limit forgets
+		for (const [i, key] of keys.entries()) stored = recordDelivery(stored, key, now + Math.floor(i / 2)).deliveries;
+		expect(typeof stored).toBe('string');
+		expect((stored as string).length).toBe(1000 * 23);
+		expect(countRememberedDeliveries(stored)).toBe(1000);
+		// the oldest went first
+		expect(recordDelivery(stored, keys[0], now + 500).duplicate).toBe(false);
+		expect(recordDelivery(stored, keys[1], now + 500).duplicate).toBe(true);
+		expect(decodeDeliveries(stored).at(-1)).toEqual([keys[1000], now + 500]);
+	});
+
+	it('survives malformed or older stored data', () => {
+		const limits = { windowSeconds: 60, maxEntries: 5 };
+		expect(pruneDeliveries({ not: 'a string' }, 1000, limits)).toEqual([]);
+		// the list format of version 0.1.0 is not read: forgotten once, then rebuilt
+		expect(pruneDeliveries([['0123456789abcdef', 990]], 1000, limits)).toEqual([]);
+		const good = encodeDeliveries([[k('ok'), 990]]);
+		expect(pruneDeliveries(`${good}!!!!!!!!!!!!!!!!0000000${good}short`, 1000, limits)).toEqual([
+			[k('ok'), 990],
+			[k('ok'), 990],
+		]);
 	});
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { countRememberedDeliveries } from '../../nodes/AlibabaCloudVod/helpers/callbackDedup';
 import { emulatorCredentials } from '../harness';
 import { startTriggerServer, TRIGGER_NODE_NAME, type TriggerServer } from '../harness/webhook';
 import { callbackSignature, startEmulator, type Emulator } from '../emulator';
@@ -161,6 +162,10 @@ describe('Alibaba Cloud VOD Trigger', () => {
 			]),
 		);
 		expect(trigger.executions).toHaveLength(1);
+		// The trigger answered the started one itself (before n8n saves static data), the other one n8n did.
+		const started = trigger.deliveries.find((d) => d.started);
+		expect(started?.result?.noWebhookResponse).toBe(true);
+		expect(JSON.parse(started?.responseBody ?? '')).toEqual({ received: true, started: true });
 		const [execution] = trigger.executions;
 		expect(execution.items).toHaveLength(1);
 		const item = execution.items[0].json;
@@ -178,6 +183,7 @@ describe('Alibaba Cloud VOD Trigger', () => {
 		// The raw body is kept as VOD sent it.
 		expect(item.raw).toMatchObject({ 'SourceURL ': url, Size: String(VIDEO.length) });
 		expect(item.authentication).toBe('currentKey');
+		expect(item.deliveryKey).toMatch(/^[A-Za-z0-9_-]{16}$/);
 		expect(Date.now() - Date.parse(item.receivedAt as string)).toBeLessThan(60_000);
 
 		// The items flow on through a workflow run by n8n-core's engine.
@@ -320,7 +326,7 @@ describe('Alibaba Cloud VOD Trigger', () => {
 		const body = sampleEvent('job-dup');
 		expect((await post(body, signedHeaders())).status).toBe(200);
 		const stored = trigger.staticData[`node:${TRIGGER_NODE_NAME}`] as IDataObject;
-		expect(stored.deliveries).toHaveLength(1);
+		expect(countRememberedDeliveries(stored.deliveries)).toBe(1);
 		// Same body, another timestamp: answered 200, not started.
 		const ts = String(Math.floor(Date.now() / 1000) + 2);
 		expect((await post(body, signedHeaders(undefined, CURRENT_KEY, ts))).status).toBe(200);

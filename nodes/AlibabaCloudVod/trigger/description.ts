@@ -118,7 +118,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 900,
 				description:
-					'VOD repeats a callback it did not see answered in time. A repeat of an event already received within this time is answered with 200 but starts nothing. At most 500 recent deliveries are remembered. 0 turns this off.',
+					'VOD repeats a callback it did not see answered in time. A repeat of an event already received within this time is answered with 200 but starts nothing. At most 1,000 recent deliveries are remembered. 0 turns this off.',
 			},
 		],
 	},

@@ -35,6 +35,11 @@ export interface CallbackItem extends IDataObject {
 	receivedAt: string;
 	/** which key signed it: lets a key rotation be finished once nothing uses the previous key */
 	authentication: 'currentKey' | 'previousKey' | 'unsigned';
+	/**
+	 * the same for every delivery of one event (a hash of the normalised event): what to de-duplicate on
+	 * downstream, e.g. with n8n's Remove Duplicates node, where the trigger's own suppression is not enough
+	 */
+	deliveryKey: string;
 }
 
 function header(value: string | string[] | undefined) {
@@ -169,19 +174,21 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	}
 
 	// 4. Repeated deliveries. The remembered keys live in the node's static data: n8n loads it from the
-	//    database for each production webhook request and saves the whole object back when the request
-	//    is answered (cli LiveWebhooks.executeWebhook → WorkflowStaticDataService.saveStaticData), so it
+	//    database for each production webhook request and saves the whole object back once webhook()
+	//    has returned (cli LiveWebhooks.executeWebhook → WorkflowStaticDataService.saveStaticData), so it
 	//    is shared across webhook processes in queue mode. It is not atomic: requests handled at the same
 	//    time each save their own copy and the last write wins, so under a burst some deliveries are
-	//    forgotten and a later repeat of one of them is emitted again (measured in the queue-mode e2e:
-	//    113 of 300 remembered at ~9 callbacks/s). Suppression is therefore best effort; the README tells
-	//    users to make what they do with an event idempotent. Test (manual) webhooks save no static data.
+	//    forgotten and a later repeat of one of them is emitted again (queue-mode e2e: 113 of 300
+	//    remembered at ~9 callbacks/s; bench:callbacks at 50 connections: 3 of the last 50). Suppression
+	//    is therefore best effort; every item carries `deliveryKey` to de-duplicate on downstream, and the
+	//    README says so. Test (manual) webhooks save no static data.
+	const deliveryKey = callbackDeliveryKey(event);
 	const windowSeconds = options.duplicateWindow ?? DEFAULT_DELIVERY_LIMITS.windowSeconds;
 	if (windowSeconds > 0) {
 		const staticData = this.getWorkflowStaticData('node');
 		const { duplicate, deliveries } = recordDelivery(
 			staticData.deliveries,
-			callbackDeliveryKey(event),
+			deliveryKey,
 			Math.floor(receivedAt.getTime() / 1000),
 			{ windowSeconds, maxEntries: DEFAULT_DELIVERY_LIMITS.maxEntries },
 		);
@@ -194,6 +201,12 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		raw: raw as IDataObject,
 		receivedAt: receivedAt.toISOString(),
 		authentication,
+		deliveryKey,
 	};
-	return { workflowData: [this.helpers.returnJsonArray([item])] };
+
+	// 5. Answer VOD here rather than leave it to n8n, which answers only after it has written the static
+	//    data to its database (step 4 changes it for every new event). VOD retries what it does not see
+	//    answered within 5 s, and under load that write is what queues; the execution starts either way.
+	this.getResponseObject().status(200).json({ received: true, started: true });
+	return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray([item])] };
 }

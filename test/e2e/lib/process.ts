@@ -143,7 +143,9 @@ export async function startN8n(n8n: N8nInstallation, options: StartOptions): Pro
 	const logFile = join(options.userFolder, options.logName ?? 'n8n.log');
 	const out = createWriteStream(logFile);
 	const started = Date.now();
-	const child = spawn(process.execPath, [n8n.bin, command, ...(options.args ?? [])], {
+	// N8N_E2E_NODE_ARGS: flags for the Node.js running n8n, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+	const nodeArgs = process.env.N8N_E2E_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+	const child = spawn(process.execPath, [...nodeArgs, n8n.bin, command, ...(options.args ?? [])], {
 		cwd: options.userFolder,
 		env: n8nEnv(options.userFolder, port, { ...commandEnv(command, port), ...options.env }),
 		stdio: ['ignore', 'pipe', 'pipe'],
