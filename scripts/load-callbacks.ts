@@ -14,6 +14,8 @@
  *   npm run build && npm run bench:callbacks
  *   env: BENCH_CALLBACKS (2000), BENCH_CONCURRENCY (50), BENCH_ROUNDS (5), BENCH_WARMUP (100),
  *        BENCH_FORGED (50), BENCH_REPEATS (50), BENCH_DRAIN_SECONDS (600),
+ *        BENCH_SQLITE_POOL_SIZE (0: n8n 1.x's default single SQLite connection; e.g. 4: the pooled WAL
+ *        driver, n8n 2.x's only one),
  *        BENCH_DIAGNOSE=1 adds two targets that split the trigger's extra cost: the trigger with
  *        de-duplication off (Duplicate Window 0: no static-data write per callback), and n8n's Webhook with
  *        Header Auth (like the trigger, it loads and decrypts a credential per request).
@@ -49,6 +51,11 @@ const FORGED = Number(process.env.BENCH_FORGED ?? 50);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 50);
 const DRAIN_MS = Number(process.env.BENCH_DRAIN_SECONDS ?? 600) * 1000;
 const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1';
+/**
+ * SQLite connections n8n keeps: 0 is n8n 1.x's default (one connection, rollback journal); above 0 is the
+ * pooled driver in WAL mode, which n8n 1.x recommends at start-up and n8n 2.x always uses.
+ */
+const SQLITE_POOL_SIZE = process.env.BENCH_SQLITE_POOL_SIZE ?? '0';
 
 const GOAL_RATIO = 0.9;
 const GOAL_P99_MS = 1000;
@@ -416,7 +423,7 @@ async function main() {
 	const session = await startN8nSession({
 		log: say,
 		// 4,000+ executions per workflow: keep n8n from pruning them while the run counts them
-		env: { EXECUTIONS_DATA_PRUNE: 'false' },
+		env: { EXECUTIONS_DATA_PRUNE: 'false', DB_SQLITE_POOL_SIZE: SQLITE_POOL_SIZE },
 	});
 	const checks: Checks = {
 		failures: [],
@@ -510,7 +517,8 @@ async function main() {
 		console.log('');
 		console.log(
 			`Callback load: ${CALLBACKS} distinct callbacks × ${ROUNDS} round(s), ${CONCURRENCY} keep-alive connections, ` +
-				`n8n ${session.installation.version}, 1 main process, sqlite`,
+				`n8n ${session.installation.version}, 1 main process, ` +
+				(SQLITE_POOL_SIZE === '0' ? 'SQLite (one connection)' : `SQLite (pool of ${SQLITE_POOL_SIZE}, WAL)`),
 		);
 		console.log(
 			`${'target'.padEnd(26)} ${'requests'.padStart(8)} ${'non-200'.padStart(8)} ${'req/s'.padStart(7)} ` +

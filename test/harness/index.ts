@@ -30,7 +30,7 @@
  * Builders: vodNode(name, parameters, position?), jobStatusNode(...), startNode(name?), functionNode(name, fn),
  *   noOpNode(name), chain('A', 'B', 'C') and connect(connections, from, to, outputIndex?, inputIndex?).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,6 +61,7 @@ import type * as N8nCore from 'n8n-core';
 // n8n-core reads its instance folder (encryption key, settings) on first Container.get; keep it out of $HOME.
 const HARNESS_DIR = mkdtempSync(join(tmpdir(), 'vod-harness-'));
 process.env.N8N_USER_FOLDER ??= HARNESS_DIR;
+removeWhenDone();
 process.env.N8N_LOG_LEVEL ??= 'silent';
 process.env.N8N_DIAGNOSTICS_ENABLED ??= 'false';
 
@@ -299,6 +300,17 @@ function prepareEngineServices() {
 	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
 	const ssh = Container.get(SSHClientsManager) as { cleanupTimer?: NodeJS.Timeout };
 	ssh.cleanupTimer?.unref();
+}
+
+/**
+ * Every run's binary data is stored under HARNESS_DIR: gigabytes for the large-upload tests and for each
+ * bench:upload round, so it goes when the test file (jest) or the process (scripts) is done. jest gives
+ * each test file its own process.env, so no later file runs with this folder as n8n's.
+ */
+function removeWhenDone() {
+	const remove = () => rmSync(HARNESS_DIR, { recursive: true, force: true });
+	if (typeof afterAll === 'function') afterAll(remove);
+	else process.once('exit', remove);
 }
 
 async function useBinaryMode(mode: 'default' | 'filesystem') {

@@ -142,7 +142,8 @@ async function handle(
 			record,
 		});
 	} catch (error) {
-		if (error instanceof ConnectionDropped || req.socket.destroyed) return;
+		// The client is gone (node detaches the socket from a finished request): nobody to answer.
+		if (error instanceof ConnectionDropped || !req.socket || req.socket.destroyed) return;
 		if (res.headersSent) {
 			res.destroy();
 			return;
