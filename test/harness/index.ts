@@ -217,7 +217,7 @@ function loadOwnNode(type: string): INodeType {
 	return new NodeClass();
 }
 
-class HarnessNodeTypes implements INodeTypes {
+export class HarnessNodeTypes implements INodeTypes {
 	constructor(private readonly types: Record<string, INodeType>) {}
 
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
@@ -236,7 +236,7 @@ class HarnessNodeTypes implements INodeTypes {
 }
 
 /** Hands each node the credential data given for its credential type; nothing is encrypted or stored. */
-class HarnessCredentialsHelper implements ICredentialsHelper {
+export class HarnessCredentialsHelper implements ICredentialsHelper {
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {}
 
 	getParentTypes(): string[] {
@@ -283,8 +283,29 @@ class HarnessCredentialsHelper implements ICredentialsHelper {
 	private decrypted(type: string) {
 		const data = this.credentials[type];
 		if (!data)
-			throw new Error(`Harness: no credentials of type "${type}" were given to runWorkflow`);
+			throw new Error(`Harness: no credentials of type "${type}" were given to the harness`);
 		return { ...data };
+	}
+}
+
+/**
+ * A workflow's static data as n8n keeps it in the database row: each Workflow gets a copy of it, and it is
+ * written back only when the node changed it (WorkflowStaticDataService.saveStaticData).
+ */
+export class PersistedStaticData {
+	constructor(public value: IDataObject = {}) {}
+
+	copy(): IDataObject {
+		return structuredClone(this.value);
+	}
+
+	saveFrom(workflow: Workflow) {
+		const data = workflow.staticData as IDataObject;
+		if (data.__dataChanged !== true) return;
+		const copy = JSON.parse(JSON.stringify(data)) as IDataObject;
+		delete copy.__dataChanged;
+		this.value = copy;
+		data.__dataChanged = false;
 	}
 }
 

@@ -19,13 +19,11 @@
  */
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialsHelper,
 	IDataObject,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
-	INodeTypes,
 	IPollFunctions,
 	IWorkflowExecuteAdditionalData,
 	WorkflowActivateMode,
@@ -34,7 +32,12 @@ import type {
 import { Workflow } from 'n8n-workflow';
 import type * as N8nCore from 'n8n-core';
 
-import { PACKAGE_NAME } from './index';
+import {
+	HarnessCredentialsHelper,
+	HarnessNodeTypes,
+	PACKAGE_NAME,
+	PersistedStaticData,
+} from './index';
 
 // Loaded after ./index, which prepares n8n-core for jest.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -79,50 +82,15 @@ export interface PollTrigger {
 	nodeType: INodeType;
 }
 
-class CredentialsHelper {
-	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {}
-
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
-		const data = this.credentials[type];
-		if (!data) throw new Error(`Poll harness: no credentials of type "${type}"`);
-		return { ...data };
-	}
-
-	getParentTypes() {
-		return [];
-	}
-
-	getCredentialsProperties() {
-		return [];
-	}
-}
-
-class NodeTypes implements INodeTypes {
-	constructor(private readonly nodeType: INodeType) {}
-
-	getByName() {
-		return this.nodeType;
-	}
-
-	getByNameAndVersion(type: string) {
-		if (type !== POLL_TRIGGER_NODE_TYPE) throw new Error(`Poll harness: unknown node type ${type}`);
-		return this.nodeType;
-	}
-
-	getKnownTypes() {
-		return { [POLL_TRIGGER_NODE_TYPE]: { className: 'AlibabaCloudVodPollTrigger' } };
-	}
-}
-
 export async function createPollTrigger(options: PollTriggerOptions): Promise<PollTrigger> {
 	const { AlibabaCloudVodPollTrigger } =
 		(await import('../../nodes/AlibabaCloudVod/AlibabaCloudVodPollTrigger.node')) as {
 			AlibabaCloudVodPollTrigger: new () => INodeType;
 		};
 	const nodeType = new AlibabaCloudVodPollTrigger();
-	const nodeTypes = new NodeTypes(nodeType);
+	const nodeTypes = new HarnessNodeTypes({ [POLL_TRIGGER_NODE_TYPE]: nodeType });
 	const workflowId = 'poll-harness-workflow';
-	let persisted: IDataObject = structuredClone(options.staticData ?? {});
+	const persisted = new PersistedStaticData(structuredClone(options.staticData ?? {}));
 	const emissions: INodeExecutionData[][] = [];
 	const errors: Error[] = [];
 	let activeWorkflow: Workflow | undefined;
@@ -146,23 +114,13 @@ export async function createPollTrigger(options: PollTriggerOptions): Promise<Po
 			connections: {},
 			active: true,
 			nodeTypes,
-			staticData: structuredClone(persisted),
+			staticData: persisted.copy(),
 			settings: { executionOrder: 'v1' },
 		});
 	}
 
-	/** WorkflowStaticDataService.saveStaticData */
-	function saveStaticData(workflow: Workflow) {
-		const data = workflow.staticData as IDataObject;
-		if (data.__dataChanged !== true) return;
-		const copy = JSON.parse(JSON.stringify(data)) as IDataObject;
-		delete copy.__dataChanged;
-		persisted = copy;
-		data.__dataChanged = false;
-	}
-
 	const additionalData = {
-		credentialsHelper: new CredentialsHelper(options.credentials) as unknown as ICredentialsHelper,
+		credentialsHelper: new HarnessCredentialsHelper(options.credentials),
 		restApiUrl: 'http://127.0.0.1:5678/rest',
 		instanceBaseUrl: 'http://127.0.0.1:5678/',
 		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
@@ -194,16 +152,16 @@ export async function createPollTrigger(options: PollTriggerOptions): Promise<Po
 
 	function emit(workflow: Workflow, result: INodeExecutionData[][]) {
 		// ActiveWorkflowManager.getExecutePollFunctions → __emit: save static data, start the execution
-		saveStaticData(workflow);
+		persisted.saveFrom(workflow);
 		emissions.push(result[0] ?? []);
 	}
 
 	const api: PollTrigger = {
 		get staticData() {
-			return persisted;
+			return persisted.value;
 		},
 		get nodeStaticData() {
-			return persisted[`node:${POLL_TRIGGER_NODE_NAME}`] as IDataObject | undefined;
+			return persisted.value[`node:${POLL_TRIGGER_NODE_NAME}`] as IDataObject | undefined;
 		},
 		emissions,
 		errors,
@@ -218,7 +176,7 @@ export async function createPollTrigger(options: PollTriggerOptions): Promise<Po
 			// ActiveWorkflows.activatePolling: executeTrigger(true) rethrows; activation then fails
 			const result = await runPoll(workflow, 'trigger', activation);
 			if (result !== null) emit(workflow, result);
-			saveStaticData(workflow);
+			persisted.saveFrom(workflow);
 			activeWorkflow = workflow;
 			return { items: result?.[0] ?? null };
 		},
@@ -228,7 +186,7 @@ export async function createPollTrigger(options: PollTriggerOptions): Promise<Po
 			try {
 				const result = await runPoll(workflow, 'trigger', 'activate');
 				if (result !== null) emit(workflow, result);
-				else if (options.persist === 'always') saveStaticData(workflow);
+				else if (options.persist === 'always') persisted.saveFrom(workflow);
 				return { items: result?.[0] ?? null };
 			} catch (error) {
 				errors.push(error as Error);

@@ -26,13 +26,11 @@ import type { AddressInfo } from 'node:net';
 
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialsHelper,
 	IDataObject,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
-	INodeTypes,
 	IWebhookData,
 	IWebhookResponseData,
 	IWorkflowExecuteAdditionalData,
@@ -41,7 +39,15 @@ import type {
 import { Workflow } from 'n8n-workflow';
 import type * as N8nCore from 'n8n-core';
 
-import { functionNode, runWorkflow, TRIGGER_NODE_TYPE, type WorkflowResult } from './index';
+import {
+	functionNode,
+	HarnessCredentialsHelper,
+	HarnessNodeTypes,
+	PersistedStaticData,
+	runWorkflow,
+	TRIGGER_NODE_TYPE,
+	type WorkflowResult,
+} from './index';
 
 // Loaded after ./index, which prepares n8n-core for jest.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -97,41 +103,6 @@ export interface TriggerServer {
 	close(): Promise<void>;
 }
 
-class CredentialsHelper {
-	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {}
-
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
-		const data = this.credentials[type];
-		if (!data) throw new Error(`Webhook harness: no credentials of type "${type}"`);
-		return { ...data };
-	}
-
-	getParentTypes() {
-		return [];
-	}
-
-	getCredentialsProperties() {
-		return [];
-	}
-}
-
-class NodeTypes implements INodeTypes {
-	constructor(private readonly nodeType: INodeType) {}
-
-	getByName() {
-		return this.nodeType;
-	}
-
-	getByNameAndVersion(type: string) {
-		if (type !== TRIGGER_NODE_TYPE) throw new Error(`Webhook harness: unknown node type ${type}`);
-		return this.nodeType;
-	}
-
-	getKnownTypes() {
-		return { [TRIGGER_NODE_TYPE]: { className: 'AlibabaCloudVodTrigger' } };
-	}
-}
-
 /** The bits of express's Response a node uses, added onto Node's ServerResponse. */
 function expressResponse(res: ServerResponse) {
 	const extended = res as ServerResponse & Record<string, unknown>;
@@ -180,12 +151,12 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 			AlibabaCloudVodTrigger: new () => INodeType;
 		};
 	const nodeType = new AlibabaCloudVodTrigger();
-	const nodeTypes = new NodeTypes(nodeType);
+	const nodeTypes = new HarnessNodeTypes({ [TRIGGER_NODE_TYPE]: nodeType });
 	const webhookId = options.webhookId ?? 'c0ffee00-vod0-4000-8000-trigger00001';
 	const workflowId = 'webhook-harness-workflow';
 	const pending = new Set<Promise<unknown>>();
 
-	let persisted: IDataObject = {};
+	const persisted = new PersistedStaticData();
 	const deliveries: Delivery[] = [];
 	const executions: Execution[] = [];
 
@@ -218,26 +189,15 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 			connections: {},
 			active: true,
 			nodeTypes,
-			staticData: structuredClone(persisted),
+			staticData: persisted.copy(),
 			settings: { executionOrder: 'v1' },
 		});
 		return { workflow, node: workflow.getNode(node.name) as INode };
 	}
 
-	/** WorkflowStaticDataService.saveStaticData: write back only when something changed. */
-	function saveStaticData(workflow: Workflow) {
-		const data = workflow.staticData as IDataObject;
-		if (data.__dataChanged !== true) return;
-		const copy = JSON.parse(JSON.stringify(data)) as IDataObject;
-		delete copy.__dataChanged;
-		persisted = copy;
-	}
-
 	function additionalDataFor(req?: IncomingMessage, res?: ServerResponse) {
 		return {
-			credentialsHelper: new CredentialsHelper(
-				options.credentials,
-			) as unknown as ICredentialsHelper,
+			credentialsHelper: new HarnessCredentialsHelper(options.credentials),
 			webhookBaseUrl: `${baseUrl}webhook`,
 			webhookTestBaseUrl: `${baseUrl}webhook-test`,
 			webhookWaitingBaseUrl: `${baseUrl}webhook-waiting`,
@@ -359,7 +319,7 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 			return;
 		} finally {
 			// LiveWebhooks saves static data in the response callback, production webhooks only.
-			if (mode === 'webhook') saveStaticData(workflow);
+			if (mode === 'webhook') persisted.saveFrom(workflow);
 		}
 		delivery.result = result;
 
@@ -415,10 +375,10 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 		deliveries,
 		executions,
 		get staticData() {
-			return persisted;
+			return persisted.value;
 		},
 		set staticData(value: IDataObject) {
-			persisted = value;
+			persisted.value = value;
 		},
 		parameters: structuredClone(options.parameters),
 		async runHook(method, mode = 'webhook') {
@@ -437,7 +397,7 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 			try {
 				return await fn.call(context);
 			} finally {
-				saveStaticData(workflow);
+				persisted.saveFrom(workflow);
 			}
 		},
 		async idle() {
