@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 
-import { startEmulator } from '../test/emulator';
+import { emulatorApiCredential, startEmulator } from '../test/emulator';
 import { OWNER, nodeOutput, type ExecutionRecord } from '../test/e2e/lib/client';
 import { adaptExample, readExample } from '../test/e2e/lib/example';
 import { ensureN8n, n8nVersion } from '../test/e2e/lib/install';
@@ -123,14 +123,7 @@ async function main() {
 
 	step('Importing credentials and examples/migrate-url-list.json');
 	const client = session.client;
-	const vod = await client.createCredential('Alibaba Cloud (emulator)', 'alibabaCloudApi', {
-		accessKeyId: emulator.accessKey.accessKeyId,
-		accessKeySecret: emulator.accessKey.accessKeySecret,
-		securityToken: '',
-		region: 'cn-shanghai',
-		endpoint: emulator.vodEndpoint,
-		protocol: 'HTTP',
-	});
+	const vod = await client.createCredential('Alibaba Cloud (emulator)', 'alibabaCloudApi', emulatorApiCredential(emulator));
 	const callback = await client.createCredential(
 		'VOD callback key (emulator)',
 		'alibabaCloudVodCallbackApi',

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import type { INode } from 'n8n-workflow';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
-import { startEmulator } from '../test/emulator';
+import { emulatorApiCredential, startEmulator } from '../test/emulator';
 import { OWNER, type WorkflowDefinition } from '../test/e2e/lib/client';
 import { readExample } from '../test/e2e/lib/example';
 import { REPO_ROOT, ensureN8n, n8nVersion } from '../test/e2e/lib/install';
@@ -339,14 +339,7 @@ async function main() {
 	const baseUrl = session.n8n.baseUrl;
 
 	step('Creating credentials (pointing at the emulator) and importing the workflows');
-	const apiData = {
-		accessKeyId: emulator.accessKey.accessKeyId,
-		accessKeySecret: emulator.accessKey.accessKeySecret,
-		securityToken: '',
-		region: 'cn-shanghai',
-		endpoint: emulator.vodEndpoint,
-		protocol: 'HTTP',
-	};
+	const apiData = emulatorApiCredential(emulator);
 	const api = await client.createCredential('Alibaba Cloud API', 'alibabaCloudApi', apiData);
 	const accountA = await client.createCredential(
 		'Alibaba Cloud API (account A, source)',

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { callbackSignature, startEmulator, type Emulator } from '../emulator';
+import { callbackSignature, emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { callbackTriggerWorkflow, triggerProductionUrl } from './fixtures/workflows';
 import { startN8nSession, NODE_TYPES, type N8nSession } from './lib/session';
 import { report, timed } from './lib/timing';
@@ -63,14 +63,7 @@ describe('the package in a real n8n', () => {
 	});
 
 	test("(d) n8n's credential test: the emulator's keys pass, a wrong secret names SignatureDoesNotMatch", async () => {
-		const data = {
-			accessKeyId: emulator.accessKey.accessKeyId,
-			accessKeySecret: emulator.accessKey.accessKeySecret,
-			securityToken: '',
-			region: 'cn-shanghai',
-			endpoint: emulator.vodEndpoint,
-			protocol: 'HTTP',
-		};
+		const data = emulatorApiCredential(emulator);
 		const credential = await session.client.createCredential(
 			'VOD emulator',
 			'alibabaCloudApi',

@@ -8,7 +8,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { changeMediaStatus } from '../emulator/vod/media';
 import type { ExecutionRecord } from './lib/client';
 import { readPackageJson } from './lib/install';
@@ -86,14 +86,7 @@ describe('the poll trigger in a real n8n', () => {
 
 	test('30 media over three polls, a status change, a restart with changes while down, a 400-media backlog: each change reaches the workflow once', async () => {
 		const client = session.client;
-		const credential = await client.createCredential('VOD emulator', 'alibabaCloudApi', {
-			accessKeyId: emulator.accessKey.accessKeyId,
-			accessKeySecret: emulator.accessKey.accessKeySecret,
-			securityToken: '',
-			region: 'cn-shanghai',
-			endpoint: emulator.vodEndpoint,
-			protocol: 'HTTP',
-		});
+		const credential = await client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
 		emulator.seedMedia({ count: 5, statuses: ['Normal'] }); // there before activation: not reported
 		const workflow = await client.createWorkflow(pollWorkflow(credential));
 		expect((await client.activateWorkflow(workflow.id)).active).toBe(true);

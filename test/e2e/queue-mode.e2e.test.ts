@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { countRememberedDeliveries } from '../../nodes/AlibabaCloudVod/helpers/callbackDedup';
-import { callbackSignature, startEmulator, type Emulator } from '../emulator';
+import { callbackSignature, emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import {
 	callbackTriggerWorkflow,
 	triggerProductionUrl,
@@ -78,14 +78,7 @@ describe('the package in n8n queue mode (main + 2 workers + webhook process, Red
 					},
 				}),
 		);
-		vodCredential = await cluster.client.createCredential('VOD emulator', 'alibabaCloudApi', {
-			accessKeyId: emulator.accessKey.accessKeyId,
-			accessKeySecret: emulator.accessKey.accessKeySecret,
-			securityToken: '',
-			region: 'cn-shanghai',
-			endpoint: emulator.vodEndpoint,
-			protocol: 'HTTP',
-		});
+		vodCredential = await cluster.client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
 	}, 20 * 60_000);
 
 	afterAll(async () => {

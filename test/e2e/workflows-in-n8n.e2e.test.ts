@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { randomUUID } from 'node:crypto';
 
 import {
@@ -50,14 +50,7 @@ describe('workflows in a real n8n', () => {
 			'n8n session',
 			async () => await startN8nSession({ env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir } }),
 		);
-		vodCredential = await session.client.createCredential('VOD emulator', 'alibabaCloudApi', {
-			accessKeyId: emulator.accessKey.accessKeyId,
-			accessKeySecret: emulator.accessKey.accessKeySecret,
-			securityToken: '',
-			region: 'cn-shanghai',
-			endpoint: emulator.vodEndpoint,
-			protocol: 'HTTP',
-		});
+		vodCredential = await session.client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
 	}, 20 * 60_000);
 
 	afterAll(async () => {

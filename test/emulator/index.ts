@@ -91,6 +91,18 @@ function close(server: http.Server) {
 	});
 }
 
+/** The `alibabaCloudApi` credential data that points the nodes at an emulator, with its test keys. */
+export function emulatorApiCredential(emulator: Pick<Emulator, 'vodEndpoint' | 'accessKey'>) {
+	return {
+		accessKeyId: emulator.accessKey.accessKeyId,
+		accessKeySecret: emulator.accessKey.accessKeySecret,
+		securityToken: '',
+		region: 'cn-shanghai',
+		endpoint: emulator.vodEndpoint,
+		protocol: 'HTTP',
+	};
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const ownDataDir = !options.dataDir;
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vod-emulator-'));

@@ -58,6 +58,8 @@ import type {
 import { NodeConnectionTypes, Workflow } from 'n8n-workflow';
 import type * as N8nCore from 'n8n-core';
 
+import { emulatorApiCredential } from '../emulator';
+
 // n8n-core reads its instance folder (encryption key, settings) on first Container.get; keep it out of $HOME.
 const HARNESS_DIR = mkdtempSync(join(tmpdir(), 'vod-harness-'));
 process.env.N8N_USER_FOLDER ??= HARNESS_DIR;
@@ -568,14 +570,5 @@ export function emulatorCredentials(emulator: {
 	vodEndpoint: string;
 	accessKey: { accessKeyId: string; accessKeySecret: string };
 }): Record<string, ICredentialDataDecryptedObject> {
-	return {
-		alibabaCloudApi: {
-			accessKeyId: emulator.accessKey.accessKeyId,
-			accessKeySecret: emulator.accessKey.accessKeySecret,
-			securityToken: '',
-			region: 'cn-shanghai',
-			endpoint: emulator.vodEndpoint,
-			protocol: 'HTTP',
-		},
-	};
+	return { alibabaCloudApi: emulatorApiCredential(emulator) };
 }

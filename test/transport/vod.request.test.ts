@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { chain, runWorkflow, startNode } from '../harness';
 import {
 	getUrlUploadInfos,
@@ -66,14 +66,7 @@ let credential: ICredentialDataDecryptedObject;
 
 beforeAll(async () => {
 	emulator = await startEmulator();
-	credential = {
-		accessKeyId: emulator.accessKey.accessKeyId,
-		accessKeySecret: emulator.accessKey.accessKeySecret,
-		securityToken: '',
-		region: 'cn-shanghai',
-		endpoint: emulator.vodEndpoint,
-		protocol: 'HTTP',
-	};
+	credential = emulatorApiCredential(emulator);
 });
 
 afterAll(async () => {
