@@ -27,6 +27,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { median } from './lib/stats';
+
 const MiB = 1024 * 1024;
 const PART_SIZE_MIB = 8;
 const PARALLEL = 4;
@@ -199,12 +201,6 @@ function runChild(args: string[]): Promise<ChildResult> {
 		});
 	});
 }
-
-const median = (values: number[]) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** Small files finish in seconds, where the machine's jitter weighs most: they get more rounds. */
 const roundsFor = (sizeMiB: number, fixed?: number) => fixed ?? Math.max(3, Math.ceil(2048 / sizeMiB));

@@ -42,6 +42,7 @@ import {
 	throughput,
 	type LoadResult,
 } from './lib/http-load';
+import { median } from './lib/stats';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -243,12 +244,6 @@ async function phase(
 	for (const failure of result.sampleFailures) say(`  e.g. ${failure}`);
 	if (record) target.results.push(result);
 	return result;
-}
-
-function median(values: number[]) {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function combined(target: Target) {
