@@ -37,16 +37,16 @@ async function startHost(): Promise<Host> {
 		const url = new URL(req.url ?? '/', 'http://x');
 		seen.push({ path: req.url ?? '', headers: req.headers });
 		const redirect = (location: string, status = 302) => res.writeHead(status, { location }).end();
-		if (url.pathname === '/to/clip.mp4') return redirect(url.searchParams.get('u')!, Number(url.searchParams.get('s') ?? 302));
-		if (url.pathname === '/loop/a') return redirect('/loop/b');
-		if (url.pathname === '/loop/b') return redirect('/loop/a');
-		if (url.pathname.startsWith('/chain/')) return redirect(`/chain/${Number(url.pathname.slice(7)) + 1}`, 307);
+		if (url.pathname === '/to/clip.mp4') return void redirect(url.searchParams.get('u')!, Number(url.searchParams.get('s') ?? 302));
+		if (url.pathname === '/loop/a') return void redirect('/loop/b');
+		if (url.pathname === '/loop/b') return void redirect('/loop/a');
+		if (url.pathname.startsWith('/chain/')) return void redirect(`/chain/${Number(url.pathname.slice(7)) + 1}`, 307);
 		const allowed =
 			(url.pathname === '/file.mp4' &&
 				req.headers.authorization === 'Bearer let-me-in' &&
 				req.headers['x-secret-token'] === 'sekrit-42') ||
 			(url.pathname === '/presigned/file.mp4' && url.searchParams.get('sig') === 'ok');
-		if (!allowed) return res.writeHead(403).end('forbidden');
+		if (!allowed) return void res.writeHead(403).end('forbidden');
 		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': file.length }).end(file);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
