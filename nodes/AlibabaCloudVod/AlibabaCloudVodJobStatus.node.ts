@@ -18,6 +18,7 @@ import {
 	type JobLookup,
 } from './helpers/jobStatus';
 import { sleepUnlessAborted } from './helpers/sleep';
+import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
 import { credentialTest } from './methods';
 
@@ -43,7 +44,7 @@ interface StatusOptions {
 
 interface Target {
 	itemIndex: number;
-	key: string; // JobId, or the URL as given
+	key: string; // JobId, or the URL in canonical form (helpers/sourceUrl.ts)
 }
 
 export class AlibabaCloudVodJobStatus implements INodeType {
@@ -187,8 +188,8 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const targets: Target[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				const raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
-				if (by === 'sourceUrl') parseSourceUrl(raw);
+				let raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
+				if (by === 'sourceUrl') raw = canonicalUrl(parseSourceUrl(raw).href);
 				else if (!raw) {
 					throw inputProblem(
 						'The Job ID is empty',
