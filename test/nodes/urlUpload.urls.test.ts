@@ -146,6 +146,59 @@ describe('Submit: one canonical form of a source URL', () => {
 	});
 });
 
+describe('Submit when VOD reads URLs otherwise than documented', () => {
+	const tricky = () => [
+		sources.url('/files/x%2Cy.mp4'),
+		sources.url('/files/x,y.mp4'),
+		sources.url('/files/%41bc.mp4'),
+		sources.url('/files/Abc.mp4'),
+	];
+
+	it('echoing URLs still encoded: every item still gets the job made for its URL', async () => {
+		emulator.setJobSettings({ urlHandling: 'echoAsSent' });
+		const urls = tricky();
+		const out = await submit(urls);
+		expect(jobs()).toHaveLength(3);
+		out.forEach((item, i) => {
+			const job = emulator.state.vod.jobs.get(item.json.jobId as string)!;
+			expect(canonicalUrl(job.uploadUrl)).toBe(canonicalUrl(urls[i]));
+		});
+	});
+
+	it('decoding x%2Cy into x,y: the two never share a call, and never a job', async () => {
+		emulator.setJobSettings({ urlHandling: 'decodeRepeatedly' });
+		const out = await submit(tricky());
+		expect(emulator.state.vodCalls.UploadMediaByURL).toBe(2);
+		expect(jobs()).toHaveLength(3);
+		expect(out[0].json.jobId).not.toBe(out[1].json.jobId);
+		expect(out[3].json).toMatchObject({ jobId: out[2].json.jobId, duplicateOf: 2 });
+	});
+});
+
+describe('Cancel by Source URL', () => {
+	it('find the job whatever the spelling of its URL', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const out = await submit([sources.url('/files/Abc.mp4'), sources.url('/files/x,y.mp4')]);
+		const result = await runWorkflow({
+			nodes: [
+				startNode(),
+				vodNode('Cancel', { resource: 'urlUpload', operation: 'cancel', cancelBy: 'sourceUrl' }),
+			],
+			connections: chain('Start', 'Cancel'),
+			credentials: emulatorCredentials(emulator),
+			startItems: [
+				{ json: { sourceUrl: sources.url('/files/%41bc.mp4') } },
+				{ json: { sourceUrl: sources.url('/files/x%2Cy.mp4') } },
+			],
+		});
+		const cancel = result.output('Cancel');
+		expect(cancel[0].json).toMatchObject({ jobId: out[0].json.jobId, result: 'canceled' });
+		// x%2Cy is another URL: VOD has no job for it, and x,y's job is left alone
+		expect(cancel[1].json.result).toBe('nonExists');
+		expect(emulator.state.vod.jobs.get(out[1].json.jobId as string)!.status).toBe('PENDING');
+	});
+});
+
 describe('a list of URLs in one Source URL', () => {
 	it('is refused naming the item and the fix; the other items go on', async () => {
 		const list = Array.from({ length: 21 }, (_, i) => sources.url(`/files/part-${i}.mp4`)).join(',');
