@@ -41,11 +41,12 @@ async function startHost(): Promise<Host> {
 		if (url.pathname === '/loop/a') return void redirect('/loop/b');
 		if (url.pathname === '/loop/b') return void redirect('/loop/a');
 		if (url.pathname.startsWith('/chain/')) return void redirect(`/chain/${Number(url.pathname.slice(7)) + 1}`, 307);
+		const path = decodeURIComponent(url.pathname);
 		const allowed =
-			(url.pathname === '/file.mp4' &&
+			(path === '/file.mp4' &&
 				req.headers.authorization === 'Bearer let-me-in' &&
 				req.headers['x-secret-token'] === 'sekrit-42') ||
-			(url.pathname === '/presigned/file.mp4' && url.searchParams.get('sig') === 'ok');
+			(path === '/presigned/file.mp4' && url.searchParams.get('sig') === 'ok');
 		if (!allowed) return void res.writeHead(403).end('forbidden');
 		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': file.length }).end(file);
 	});
@@ -159,5 +160,13 @@ describe('Upload from URL: redirects', () => {
 		expect(endless.error).toMatch(/was redirected more than 10 times/);
 		expect(named.seen.filter((r) => r.path.startsWith('/chain/'))).toHaveLength(11);
 		expect(emulator.state.vodCalls.CreateUploadVideo ?? 0).toBe(0);
+	});
+
+	it('a re-run under another spelling of the URL finds the video it made (Reference ID from the canonical URL)', async () => {
+		const first = await upload(`${named.origin}/file.mp4`, { referenceIdMode: 'derive' });
+		const again = await upload(`${named.origin.toUpperCase()}/%66ile.mp4#t=1`, { referenceIdMode: 'derive' });
+		expect(first.alreadyUploaded).toBe(false);
+		expect(again).toMatchObject({ videoId: first.videoId, referenceId: first.referenceId, alreadyUploaded: true });
+		expect(emulator.state.vodCalls.CreateUploadVideo).toBe(1);
 	});
 });

@@ -5,6 +5,7 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { ItemInputError } from '../../helpers/items';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
+import { canonicalUrl } from '../../helpers/sourceUrl';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
 import { readFileReusingBuffer, storedFilePath } from './storedFile';
 
@@ -227,7 +228,8 @@ export async function openUrlSource(
 		mimeType: header('content-type')?.split(';')[0].trim(),
 		label,
 		reference: url,
-		identity: ['url', url],
+		// spellings of one URL (%41bc, Abc) derive one Reference ID
+		identity: ['url', canonicalUrl(url)],
 		close() {
 			body.destroy();
 		},
