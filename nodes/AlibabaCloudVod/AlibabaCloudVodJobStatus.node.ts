@@ -188,15 +188,15 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const targets: Target[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				let raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
-				if (by === 'sourceUrl') raw = canonicalUrl(parseSourceUrl(raw).href);
-				else if (!raw) {
+				const raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
+				if (by !== 'sourceUrl' && !raw) {
 					throw inputProblem(
 						'The Job ID is empty',
 						'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}, or look up by Source URL',
 					);
 				}
-				targets.push({ itemIndex: i, key: raw });
+				const key = by === 'sourceUrl' ? canonicalUrl(parseSourceUrl(raw).href) : raw;
+				targets.push({ itemIndex: i, key });
 			} catch (error) {
 				if (!continueOnFail) throw itemError(this, error, i);
 				outputs[FAILED].push(errorItem(error, i));

@@ -269,7 +269,7 @@ function ownOptions(ctx: IExecuteFunctions) {
 
 /**
  * VOD answers one job per URL, in order. Each job goes to one source at most: the source whose URL it
- * echoes (canonical form, then the loose form — unique within a call, see `submitBatches`), else the
+ * echoes (canonical form, then the loose form, unique within a call: see step 4 of `execute`), else the
  * source at its position.
  */
 function jobsOfBatch(batch: Source[], jobs: UploadJob[]): Array<UploadJob | undefined> {
