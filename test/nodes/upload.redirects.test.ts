@@ -8,10 +8,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import fc from 'fast-check';
+
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import { propertyParams } from '../support/property';
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 const file = randomBytes(300 * 1024);
@@ -168,5 +171,36 @@ describe('Upload from URL: redirects', () => {
 		expect(first.alreadyUploaded).toBe(false);
 		expect(again).toMatchObject({ videoId: first.videoId, referenceId: first.referenceId, alreadyUploaded: true });
 		expect(emulator.state.vodCalls.CreateUploadVideo).toBe(1);
+	});
+
+	it('random redirect chains between the two origins: the other never sees a header, the file always arrives (generated)', async () => {
+		const hop = fc.record({ toOther: fc.boolean(), status: fc.constantFrom(301, 302, 303, 307, 308), relative: fc.boolean() });
+		// a whole workflow per case: a hundredth of the larger run's cases, at least 15
+		const params = propertyParams<[Array<{ toOther: boolean; status: number; relative: boolean }>]>(1500);
+		params.numRuns = Math.max(15, Math.floor((params.numRuns ?? 1500) / 100));
+		await fc.assert(
+			fc.asyncProperty(fc.array(hop, { maxLength: 8 }), async (hops) => {
+				named.seen.length = 0;
+				other.seen.length = 0;
+				// Built from the end: the last host serves the file (with headers at home, presigned abroad).
+				const hosts = [named, ...hops.map((h) => (h.toOther ? other : named))];
+				const last = hosts.at(-1)!;
+				let target = last === named ? '/file.mp4' : '/presigned/file.mp4?sig=ok';
+				for (let i = hosts.length - 1; i >= 0; i--) {
+					const from = hosts[i - 1];
+					const absolute = !(hops[i - 1]?.relative && from === hosts[i]);
+					const location = absolute ? `${hosts[i].origin}${target}` : target;
+					if (i === 0) target = location;
+					else target = `/to/clip.mp4?s=${hops[i - 1].status}&u=${encodeURIComponent(location)}`;
+				}
+				const json = await upload(target.startsWith('http') ? target : `${named.origin}${target}`);
+				expect(json.error).toBeUndefined();
+				expect(leaked(other)).toEqual([]);
+				expect(named.seen.every((r) => r.headers['x-secret-token'] === 'sekrit-42')).toBe(true);
+				expect(named.seen.length + other.seen.length).toBe(hosts.length);
+				expect(storedMd5(json)).toBe(md5(file));
+			}),
+			params,
+		);
 	});
 });
