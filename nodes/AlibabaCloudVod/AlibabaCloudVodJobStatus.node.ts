@@ -18,6 +18,7 @@ import {
 	type JobLookup,
 } from './helpers/jobStatus';
 import { sleepUnlessAborted } from './helpers/sleep';
+import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
 import { credentialTest } from './methods';
 
@@ -43,7 +44,7 @@ interface StatusOptions {
 
 interface Target {
 	itemIndex: number;
-	key: string; // JobId, or the URL as given
+	key: string; // JobId, or the URL in canonical form (helpers/sourceUrl.ts)
 }
 
 export class AlibabaCloudVodJobStatus implements INodeType {
@@ -188,14 +189,14 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
-				if (by === 'sourceUrl') parseSourceUrl(raw);
-				else if (!raw) {
+				if (by !== 'sourceUrl' && !raw) {
 					throw inputProblem(
 						'The Job ID is empty',
 						'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}, or look up by Source URL',
 					);
 				}
-				targets.push({ itemIndex: i, key: raw });
+				const key = by === 'sourceUrl' ? canonicalUrl(parseSourceUrl(raw).href) : raw;
+				targets.push({ itemIndex: i, key });
 			} catch (error) {
 				if (!continueOnFail) throw itemError(this, error, i);
 				outputs[FAILED].push(errorItem(error, i));

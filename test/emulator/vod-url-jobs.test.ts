@@ -217,6 +217,22 @@ describe('VOD URL-pull jobs', () => {
 		expect(emulator.state.vod.jobs.size).toBe(0);
 	});
 
+	it('models UploadURLs as VOD documents it: each URL encoded, then joined with commas, decoded once', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const comma = `${sourceUrl}/media/x,y.mp4`;
+		const encodedComma = `${sourceUrl}/media/x%2Cy.mp4`;
+		const sent = [comma, encodedComma].map((url) => encodeURIComponent(url)).join(',');
+		const submitted = await callVod(client(), 'UploadMediaByURL', { UploadURLs: sent });
+		expect(submitted.UploadJobs.map((job: any) => job.SourceURL)).toEqual([comma, encodedComma]);
+		for (const [i, url] of [comma, encodedComma].entries()) {
+			const found = await callVod(client(), 'GetURLUploadInfos', { UploadURLs: encodeURIComponent(url) });
+			expect(found.URLUploadInfoList.map((info: any) => info.JobId)).toEqual([submitted.UploadJobs[i].JobId]);
+		}
+		// Not encoded, the comma inside a URL splits it: the docs' reason to encode.
+		const raw = await rejection(callVod(client(), 'UploadMediaByURL', { UploadURLs: comma }));
+		expect(raw.code).toBe('InvalidParameter.UploadURLs');
+	});
+
 	it('never creates a second set of jobs for a reused SessionId, even after a dropped answer', async () => {
 		emulator.setJobSettings({ autoRun: false });
 		emulator.setFaults({ vod: { dropRate: 1, dropMode: 'afterAction', actions: ['UploadMediaByURL'] } });

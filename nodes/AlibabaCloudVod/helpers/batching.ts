@@ -8,6 +8,25 @@ export function chunk<T>(list: T[], size: number): T[][] {
 	return chunks;
 }
 
+/**
+ * Chunks of at most `size`, in input order, in which no two values share a key: a value whose key is
+ * taken goes to the next chunk with room for it. Without shared keys this is `chunk`.
+ */
+export function chunkApart<T>(list: T[], size: number, keyOf: (value: T) => string): T[][] {
+	const chunks: Array<{ values: T[]; keys: Set<string> }> = [];
+	for (const value of list) {
+		const key = keyOf(value);
+		let target = chunks.find((c) => c.values.length < size && !c.keys.has(key));
+		if (!target) {
+			target = { values: [], keys: new Set() };
+			chunks.push(target);
+		}
+		target.values.push(value);
+		target.keys.add(key);
+	}
+	return chunks.map((c) => c.values);
+}
+
 /** Groups by key, keeping first-seen order of the groups and input order inside each group. */
 export function groupBy<T>(list: T[], keyOf: (value: T) => string): T[][] {
 	const groups = new Map<string, T[]>();

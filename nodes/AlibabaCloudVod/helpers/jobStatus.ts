@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { getUrlUploadInfos } from '../transport/vod.operations';
 import type { URLUploadInfo, VodContext, VodRequestOptions } from '../transport/vod.types';
 import { chunk, mapWithConcurrency } from './batching';
+import { sameUrl } from './sourceUrl';
 
 /** GetURLUploadInfos takes at most 10 JobIds or 10 URLs per call and returns at most 100 records. */
 export const STATUS_BATCH_SIZE = 10;
@@ -21,18 +22,6 @@ export function classifyStatus(status: string | undefined): JobOutcome {
 	if (/(^|_)FAIL(ED|URE)?$/.test(value) || value === 'CANCELED' || value === 'CANCELLED')
 		return 'failed';
 	return 'running';
-}
-
-export function sameUrl(a: string, b: string) {
-	if (a === b) return true;
-	const decode = (value: string) => {
-		try {
-			return decodeURIComponent(value);
-		} catch {
-			return value;
-		}
-	};
-	return decode(a) === decode(b);
 }
 
 function parseUserData(raw: string | undefined): IDataObject | string | undefined {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { ItemInputError } from './items';
 import { checkText } from './mediaValidation';
+import { refuseUrlList } from './sourceUrl';
 
 /** VOD's upload formats (Upload Medias overview; CreateUploadImage / CreateUploadAttachedMedia). */
 export const VIDEO_EXTENSIONS = [
@@ -69,6 +70,7 @@ export function checkSourceUrl(raw: unknown): string {
 	if (value === '') {
 		throw new ItemInputError('URL is empty', 'Give the http(s) address of the file to upload.');
 	}
+	refuseUrlList(value, 'URL');
 	const url = URL.canParse(value) ? new URL(value) : undefined;
 	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
 		throw new ItemInputError(

@@ -1,4 +1,5 @@
 import { inputProblem } from './items';
+import { refuseUrlList } from './sourceUrl';
 
 /** Audio and video formats VOD pulls by URL (UploadMediaByURL accepts only audio and video). */
 export const URL_UPLOAD_VIDEO_EXTENSIONS = [
@@ -75,6 +76,7 @@ export function parseSourceUrl(raw: unknown): URL {
 			'Map the field that holds the file URL into Source URL, e.g. {{ $json.url }}',
 		);
 	}
+	refuseUrlList(text, 'The Source URL');
 	let url: URL;
 	try {
 		url = new URL(text);

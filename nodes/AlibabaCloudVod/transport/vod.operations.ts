@@ -1,3 +1,4 @@
+import { sameUrl } from '../helpers/sourceUrl';
 import { vodApiRequest } from './vod.request';
 import type {
 	URLUploadInfo,
@@ -70,15 +71,6 @@ export const getMessageCallback = operation('GetMessageCallback');
 
 /** GetURLUploadInfos takes at most 10 URLs per call. */
 const URL_LOOKUP_BATCH = 10;
-
-function sameUrl(a: string, b: string) {
-	if (a === b) return true;
-	try {
-		return decodeURIComponent(a) === decodeURIComponent(b);
-	} catch {
-		return false;
-	}
-}
 
 /**
  * Finds the newest URL-pull job of each URL (GetURLUploadInfos by URL), for recovering the JobIds of

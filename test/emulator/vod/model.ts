@@ -106,6 +106,13 @@ export interface JobSettings {
 	concurrency: number;
 	/** jobs over this size fail with FileSizeExceeded (VOD: 20 GB) */
 	maxFileSize: number;
+	/**
+	 * How UploadURLs entries are read. 'documented' (default): decoded once, echoed decoded. The others
+	 * are what an undocumented VOD behaviour or a gateway could do, for proving the node copes:
+	 * 'decodeRepeatedly' decodes until nothing changes (x%2Cy and x,y become one URL);
+	 * 'echoAsSent' stores the decoded URL but echoes SourceURL/UploadURL still encoded.
+	 */
+	urlHandling: 'documented' | 'decodeRepeatedly' | 'echoAsSent';
 }
 
 export interface CallbackSettings {

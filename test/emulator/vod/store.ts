@@ -70,7 +70,13 @@ export class VodStore {
 			AuthSwitch: 'on',
 			AuthKey: this.defaultAuthKey,
 		};
-		this.jobSettings = { autoRun: true, stepDelayMs: 0, concurrency: 4, maxFileSize: 20 * 1024 ** 3 };
+		this.jobSettings = {
+			autoRun: true,
+			stepDelayMs: 0,
+			concurrency: 4,
+			maxFileSize: 20 * 1024 ** 3,
+			urlHandling: 'documented',
+		};
 		this.callbackSettings = { quirks: false, attempts: 3, timeoutMs: 5000, retryDelayMs: 1000 };
 	}
 

@@ -17,6 +17,7 @@ import {
 	storageLocationOf,
 } from '../../helpers/mediaValidation';
 import { ItemInputError } from '../../helpers/items';
+import { sameUrl } from '../../helpers/sourceUrl';
 import { registerMedia } from '../../transport/vod.operations';
 import type { RegisterMetadata } from '../../transport/vod.types';
 
@@ -158,16 +159,6 @@ function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 		call.UserData,
 	]);
 	return { itemIndex: i, metadata, call, group };
-}
-
-/** VOD may echo a URL in another encoding than it was sent in. */
-function sameUrl(a: string, b: string) {
-	if (a === b) return true;
-	try {
-		return decodeURI(a) === decodeURI(b);
-	} catch {
-		return false;
-	}
 }
 
 export async function execute(

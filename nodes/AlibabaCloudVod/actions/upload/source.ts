@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { ItemInputError } from '../../helpers/items';
+import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
+import { canonicalUrl } from '../../helpers/sourceUrl';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
 import { readFileReusingBuffer, storedFilePath } from './storedFile';
 
@@ -126,16 +128,6 @@ async function firstBytes(stream: Readable, count: number): Promise<Buffer> {
 	return Buffer.concat(chunks).subarray(0, count);
 }
 
-/** `https://host/path/file.mp4?signature=…` → `https://host/path/file.mp4` */
-export function urlLabel(url: string): string {
-	try {
-		const parsed = new URL(url);
-		return `${parsed.origin}${parsed.pathname}`;
-	} catch {
-		return url.split('?')[0];
-	}
-}
-
 function fileNameFromDisposition(header: string | undefined): string | undefined {
 	if (!header) return undefined;
 	const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
@@ -150,10 +142,59 @@ function fileNameFromDisposition(header: string | undefined): string | undefined
 	return plain ? (plain[2] ?? plain[1]).trim() : undefined;
 }
 
+function headerOf(response: IN8nHttpFullResponse, name: string) {
+	const value = response.headers[name];
+	return Array.isArray(value) ? (value[0] as string) : (value as string | undefined);
+}
+
+/**
+ * GET with the redirect policy of helpers/redirects.ts: n8n's own HTTP client (proxies as in the HTTP
+ * Request node), one hop at a time, the user's headers only at the origin the user named.
+ */
+async function getFollowingRedirects(
+	ctx: IExecuteFunctions,
+	url: string,
+	headers: Record<string, string>,
+	signal: AbortSignal | undefined,
+	timeoutMs: number,
+): Promise<{ response: IN8nHttpFullResponse; finalUrl: string }> {
+	const visited: string[] = [];
+	let next = url;
+	for (;;) {
+		visited.push(next);
+		let response: IN8nHttpFullResponse | undefined;
+		let failure: unknown;
+		try {
+			response = (await ctx.helpers.httpRequest({
+				method: 'GET',
+				url: next,
+				// identity: Content-Length then is the size of what is stored
+				headers: { 'Accept-Encoding': 'identity', ...headersFor(next, url, headers) },
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
+				abortSignal: signal,
+				timeout: timeoutMs,
+			})) as IN8nHttpFullResponse;
+		} catch (error) {
+			failure = error;
+		}
+		if (!response) {
+			throw new ItemInputError(
+				`Downloading URL ${urlLabel(url)} failed: ${(failure as Error)?.message ?? failure}`,
+				'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
+			);
+		}
+		if (!isRedirect(response.statusCode)) return { response, finalUrl: next };
+		(response.body as Readable).destroy();
+		next = redirectTarget(next, response.statusCode, headerOf(response, 'location'), visited);
+	}
+}
+
 /**
  * Starts the download of a source URL and hands back its body as a stream, read only as fast as
- * parts are uploaded (backpressure), never written to disk. n8n's own HTTP client, so proxies and
- * redirects behave as in the HTTP Request node.
+ * parts are uploaded (backpressure), never written to disk.
  */
 export async function openUrlSource(
 	ctx: IExecuteFunctions,
@@ -163,40 +204,17 @@ export async function openUrlSource(
 	timeoutMs: number,
 ): Promise<UploadSource> {
 	const label = `URL ${urlLabel(url)}`;
-	let response: IN8nHttpFullResponse | undefined;
-	let failure: unknown;
-	try {
-		response = (await ctx.helpers.httpRequest({
-			method: 'GET',
-			url,
-			// identity: Content-Length then is the size of what is stored
-			headers: { 'Accept-Encoding': 'identity', ...headers },
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			abortSignal: signal,
-			timeout: timeoutMs,
-		})) as IN8nHttpFullResponse;
-	} catch (error) {
-		failure = error;
-	}
-	if (!response) {
-		throw new ItemInputError(
-			`Downloading ${label} failed: ${(failure as Error)?.message ?? failure}`,
-			'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
-		);
-	}
+	const { response, finalUrl } = await getFollowingRedirects(ctx, url, headers, signal, timeoutMs);
 	const body = response.body as Readable;
 	const status = response.statusCode;
-	const header = (name: string) => {
-		const value = response.headers[name];
-		return Array.isArray(value) ? value[0] : (value as string | undefined);
-	};
+	const header = (name: string) => headerOf(response, name);
 	if (status < 200 || status >= 300) {
 		body.destroy();
 		throw new ItemInputError(
 			`${label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`,
-			status === 401 || status === 403
+			(status === 401 || status === 403) && new URL(finalUrl).origin !== new URL(url).origin
+				? `The request was redirected to ${new URL(finalUrl).origin}, which gets none of the Request Headers (they go only to the host you named). Use a URL that needs no headers there, such as a presigned URL, or the final URL itself.`
+				: status === 401 || status === 403
 				? 'The server wants credentials: add them under Request Headers (e.g. Authorization, or the Referer it expects).'
 				: 'Check the URL; the file has to be downloadable with a plain GET.',
 		);
@@ -210,7 +228,8 @@ export async function openUrlSource(
 		mimeType: header('content-type')?.split(';')[0].trim(),
 		label,
 		reference: url,
-		identity: ['url', url],
+		// spellings of one URL (%41bc, Abc) derive one Reference ID
+		identity: ['url', canonicalUrl(url)],
 		close() {
 			body.destroy();
 		},

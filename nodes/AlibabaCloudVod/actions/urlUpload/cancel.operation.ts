@@ -9,6 +9,7 @@ import {
 import { chunk, mapWithConcurrency } from '../../helpers/batching';
 import { errorItem, inputProblem, itemError } from '../../helpers/items';
 import { jobFields, lookupJobsByUrl, type JobLookup } from '../../helpers/jobStatus';
+import { canonicalUrl } from '../../helpers/sourceUrl';
 import { parseSourceUrl } from '../../helpers/urlValidation';
 import { cancelUrlUploadJobs } from '../../transport/vod.operations';
 
@@ -67,9 +68,8 @@ interface Target {
 
 function readTarget(ctx: IExecuteFunctions, itemIndex: number, by: string): Target {
 	const raw = String(ctx.getNodeParameter(by, itemIndex, '') ?? '').trim();
-	if (by === 'sourceUrl') {
-		parseSourceUrl(raw);
-	} else if (!raw) {
+	if (by === 'sourceUrl') return { itemIndex, value: canonicalUrl(parseSourceUrl(raw).href) };
+	if (!raw) {
 		throw inputProblem(
 			'The Job ID is empty',
 			'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}',

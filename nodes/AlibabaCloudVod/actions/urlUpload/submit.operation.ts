@@ -6,9 +6,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { chunk, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
+import { chunkApart, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
 import { errorItem, inputProblem, itemError } from '../../helpers/items';
-import { classifyStatus, jobFields, lookupJobsByUrl, sameUrl } from '../../helpers/jobStatus';
+import { classifyStatus, jobFields, lookupJobsByUrl } from '../../helpers/jobStatus';
+import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
 import {
 	checkExtend,
 	checkExtension,
@@ -191,8 +192,7 @@ interface SubmitOptions {
 /** A validated item, ready to send. */
 interface Source {
 	itemIndex: number;
-	url: string; // as the user gave it (trimmed): VOD downloads exactly this
-	key: string; // normalised, for spotting duplicates
+	url: string; // canonical (helpers/sourceUrl.ts): sent to VOD, compared with every URL VOD answers
 	title: string;
 	metadata: IDataObject; // one UploadMetadatas element, without SourceURL
 	perCall: { StorageLocation?: string; AppId?: string; UserData?: string };
@@ -206,7 +206,6 @@ type Outcome =
 function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const raw = ctx.getNodeParameter('sourceUrl', itemIndex, '') as string;
 	const url = parseSourceUrl(raw);
-	const text = String(raw).trim();
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
 
 	const fileExtension = String(options.fileExtension ?? '');
@@ -254,7 +253,7 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	if (options.appId) perCall.AppId = options.appId.trim();
 	if (Object.keys(userData).length) perCall.UserData = JSON.stringify(userData);
 
-	return { itemIndex, url: text, key: url.href, title, metadata, perCall };
+	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall };
 }
 
 function ownOptions(ctx: IExecuteFunctions) {
@@ -266,6 +265,35 @@ function ownOptions(ctx: IExecuteFunctions) {
 		),
 		skip: options.skipAlreadySubmitted === true,
 	};
+}
+
+/**
+ * VOD answers one job per URL, in order. Each job goes to one source at most: the source whose URL it
+ * echoes (canonical form, then the loose form, unique within a call: see step 4 of `execute`), else the
+ * source at its position.
+ */
+function jobsOfBatch(batch: Source[], jobs: UploadJob[]): Array<UploadJob | undefined> {
+	const taken = new Set<number>();
+	const assigned: Array<UploadJob | undefined> = new Array(batch.length);
+	const assign = (keyOf: (url: string) => string) =>
+		batch.forEach((source, i) => {
+			if (assigned[i]) return;
+			const key = keyOf(source.url);
+			const j = jobs.findIndex(
+				(job, index) => !taken.has(index) && keyOf(job.SourceURL ?? '') === key,
+			);
+			if (j < 0) return;
+			taken.add(j);
+			assigned[i] = jobs[j];
+		});
+	assign(urlKey);
+	assign(looseUrlKey);
+	batch.forEach((_source, i) => {
+		if (assigned[i] || taken.has(i) || !jobs[i]) return;
+		taken.add(i);
+		assigned[i] = jobs[i];
+	});
+	return assigned;
 }
 
 /** Submits one batch (≤20 URLs sharing the per-call parameters); every source gets an outcome. */
@@ -291,11 +319,9 @@ async function submitBatch(
 			{ ...request, SessionId },
 			{ itemIndex: indexes[0] },
 		);
-		const jobs = response.UploadJobs ?? [];
+		const jobs = jobsOfBatch(batch, response.UploadJobs ?? []);
 		batch.forEach((source, i) => {
-			// VOD answers one job per URL, in order; match by URL and fall back to position.
-			const job =
-				jobs.find((candidate) => sameUrl(candidate.SourceURL ?? '', source.url)) ?? jobs[i];
+			const job = jobs[i];
 			if (job?.JobId) {
 				outcomes.set(source.itemIndex, { kind: 'submitted', job, requestId: response.RequestId });
 			} else {
@@ -374,16 +400,16 @@ export async function execute(
 		}
 	}
 
-	// 2. The same URL twice in one run would create two media assets: submit it once and give the later
-	// items the first one's job, marked duplicateOf.
+	// 2. The same URL twice in one run (in any spelling: the canonical form is compared) would create two
+	// media assets: submit it once and give the later items the first one's job, marked duplicateOf.
 	const firstOf = new Map<string, Source>();
 	const duplicateOf = new Map<number, number>();
 	const unique: Source[] = [];
 	for (const source of sources) {
-		const first = firstOf.get(source.key);
+		const first = firstOf.get(source.url);
 		if (first) duplicateOf.set(source.itemIndex, first.itemIndex);
 		else {
-			firstOf.set(source.key, source);
+			firstOf.set(source.url, source);
 			unique.push(source);
 		}
 	}
@@ -416,9 +442,11 @@ export async function execute(
 		}
 	}
 
-	// 4. Batches of ≤20 URLs that share the per-call parameters (StorageLocation, AppId, UserData).
+	// 4. Batches of ≤20 URLs that share the per-call parameters (StorageLocation, AppId, UserData). Two
+	// URLs that differ only in an encoded reserved character (x%2Cy, x,y) go in different calls, so no
+	// decoding of the comma-separated UploadURLs can make one call's answers ambiguous.
 	const batches = groupBy(toSubmit, (source) => JSON.stringify(source.perCall)).flatMap((group) =>
-		chunk(group, SUBMIT_BATCH_SIZE),
+		chunkApart(group, SUBMIT_BATCH_SIZE, (source) => looseUrlKey(source.url)),
 	);
 	await mapWithConcurrency(
 		batches,

@@ -2,7 +2,7 @@ import type { Operation, OperationContext } from '../context';
 import { isoSeconds } from '../encoding';
 import { errors, VodError } from '../errors';
 import { newMedia, videoObjectKey } from '../media';
-import type { UploadMetadata, UrlJob } from '../model';
+import type { JobSettings, UploadMetadata, UrlJob } from '../model';
 import { DEFAULT_APP_ID, hexId } from '../store';
 import { checkMetadata, extensionOf, parseJson, parseUserData, required, splitList } from '../validate';
 
@@ -24,8 +24,20 @@ export function normalizeUrl(value: string) {
 	}
 }
 
+/** An UploadURLs entry as this emulated VOD reads it (JobSettings.urlHandling). */
+function readUrl(entry: string, handling: JobSettings['urlHandling']) {
+	let url = normalizeUrl(entry);
+	while (handling === 'decodeRepeatedly' && normalizeUrl(url) !== url) url = normalizeUrl(url);
+	return url;
+}
+
+/** The URL in answers: as stored, or (echoAsSent) encoded again as the caller sent it. */
+function echoUrl(url: string, handling: JobSettings['urlHandling']) {
+	return handling === 'echoAsSent' ? encodeURIComponent(url) : url;
+}
+
 /** UploadMetadatas entries keyed by normalised SourceURL; key names matched case- and space-insensitively. */
-function metadataByUrl(raw: string | undefined) {
+function metadataByUrl(raw: string | undefined, handling: JobSettings['urlHandling']) {
 	const byUrl = new Map<string, UploadMetadata>();
 	const parsed = parseJson('UploadMetadatas', raw);
 	if (parsed === undefined) return byUrl;
@@ -50,7 +62,7 @@ function metadataByUrl(raw: string | undefined) {
 			FileExtension: fields.fileextension?.replace(/^\./, '') || undefined,
 		};
 		checkMetadata(meta);
-		byUrl.set(normalizeUrl(source), meta);
+		byUrl.set(readUrl(source, handling), meta);
 	}
 	return byUrl;
 }
@@ -64,11 +76,12 @@ function checkStorage(ctx: OperationContext) {
 
 export const UploadMediaByURL: Operation = (ctx) => {
 	const { params, store, caller } = ctx;
+	const handling = store.jobSettings.urlHandling;
 	const urls = required(params, 'UploadURLs')
 		.split(',')
 		.map((entry) => entry.trim())
 		.filter((entry) => entry.length > 0)
-		.map(normalizeUrl);
+		.map((entry) => readUrl(entry, handling));
 	if (urls.length === 0) throw errors.missingParameter('UploadURLs');
 	if (urls.length > MAX_URLS) {
 		throw errors.invalidParameter('UploadURLs', `At most ${MAX_URLS} URLs per request.`);
@@ -78,7 +91,7 @@ export const UploadMediaByURL: Operation = (ctx) => {
 			throw errors.invalidParameter('UploadURLs', `"${url}" is not an http(s) URL.`);
 		}
 	}
-	const metadata = metadataByUrl(params.get('UploadMetadatas'));
+	const metadata = metadataByUrl(params.get('UploadMetadatas'), handling);
 	const userData = params.get('UserData');
 	parseUserData(userData);
 	checkStorage(ctx);
@@ -132,13 +145,15 @@ export const UploadMediaByURL: Operation = (ctx) => {
 	});
 	if (sessionId !== undefined) store.rememberSession(caller.accountId, sessionId, jobs.map((j) => j.jobId));
 	ctx.services.jobs.submitted(jobs.map((j) => j.jobId));
-	return { UploadJobs: jobs.map((job) => ({ JobId: job.jobId, SourceURL: job.uploadUrl })) };
+	return {
+		UploadJobs: jobs.map((job) => ({ JobId: job.jobId, SourceURL: echoUrl(job.uploadUrl, handling) })),
+	};
 };
 
-function jobInfo(job: UrlJob) {
+function jobInfo(job: UrlJob, handling: JobSettings['urlHandling']) {
 	return {
 		JobId: job.jobId,
-		UploadURL: job.uploadUrl,
+		UploadURL: echoUrl(job.uploadUrl, handling),
 		MediaId: job.mediaId,
 		Status: job.status,
 		CreationTime: isoSeconds(job.creationTime),
@@ -166,7 +181,7 @@ export const GetURLUploadInfos: Operation = (ctx) => {
 	} else {
 		const raw = params.get('UploadURLs');
 		if (raw === undefined) throw errors.missingParameter('JobIds');
-		const urls = splitList(raw).map(normalizeUrl);
+		const urls = splitList(raw).map((entry) => readUrl(entry, store.jobSettings.urlHandling));
 		if (urls.length > MAX_QUERY) {
 			throw errors.invalidParameter('UploadURLs', `At most ${MAX_QUERY} URLs.`);
 		}
@@ -178,7 +193,7 @@ export const GetURLUploadInfos: Operation = (ctx) => {
 	}
 	return {
 		NonExists: nonExists,
-		URLUploadInfoList: infos.slice(0, MAX_RECORDS).map(jobInfo),
+		URLUploadInfoList: infos.slice(0, MAX_RECORDS).map((job) => jobInfo(job, store.jobSettings.urlHandling)),
 	};
 };
 
