@@ -8,14 +8,8 @@ import {
 
 import { batchByGroup } from '../../helpers/mediaBatches';
 import { failBatch, failItem } from '../../helpers/mediaItemErrors';
-import {
-	checkCategoryId,
-	checkFileUrl,
-	checkTags,
-	checkText,
-	checkUserData,
-	storageLocationOf,
-} from '../../helpers/mediaValidation';
+import { checkCategoryId, checkFileUrl, storageLocationOf } from '../../helpers/mediaValidation';
+import { checkTags, checkText, checkUserData, LIMITS } from '../../helpers/metadataValidation';
 import { ItemInputError } from '../../helpers/items';
 import { registerMedia } from '../../transport/vod.operations';
 import type { RegisterMetadata } from '../../transport/vod.types';
@@ -135,10 +129,12 @@ interface Registration {
 
 function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 	const fileUrl = checkFileUrl(ctx.getNodeParameter('fileUrl', i, ''));
-	const title = checkText('Title', ctx.getNodeParameter('title', i, ''), 128, { required: true })!;
+	const title = checkText('Title', ctx.getNodeParameter('title', i, ''), LIMITS.titleBytes, {
+		required: true,
+	})!;
 	const fields = ctx.getNodeParameter('additionalFields', i, {}) as AdditionalFields;
 	const metadata: RegisterMetadata = { FileURL: fileUrl, Title: title };
-	const description = checkText('Description', fields.description, 1024);
+	const description = checkText('Description', fields.description, LIMITS.descriptionBytes);
 	if (description) metadata.Description = description;
 	const tags = checkTags(fields.tags);
 	if (tags) metadata.Tags = tags;

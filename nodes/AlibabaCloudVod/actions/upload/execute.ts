@@ -7,12 +7,14 @@ import {
 
 import { failItem, vodErrorCode } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
+import { checkCategoryId, checkReferenceId } from '../../helpers/mediaValidation';
 import {
-	checkCategoryId,
-	checkReferenceId,
+	buildUserData,
 	checkTags,
 	checkText,
-} from '../../helpers/mediaValidation';
+	derivedTitle,
+	LIMITS,
+} from '../../helpers/metadataValidation';
 import { decodeUploadAddress, decodeUploadAuth } from '../../helpers/uploadCredentials';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
 import { choosePartSize, MAX_PART_SIZE_MIB } from '../../helpers/uploadParts';
@@ -21,7 +23,6 @@ import {
 	AUDIO_EXTENSIONS,
 	IMAGE_EXTENSIONS,
 	VIDEO_EXTENSIONS,
-	buildUserData,
 	checkFileName,
 	checkSourceUrl,
 	deriveReferenceId,
@@ -92,12 +93,12 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		kind,
 		sourceType,
 		headers: {},
-		title: checkText('Title', ctx.getNodeParameter('title', i, ''), 128),
+		title: checkText('Title', ctx.getNodeParameter('title', i, ''), LIMITS.titleBytes),
 		fileNameOverride: text(options.fileName),
-		description: checkText('Description', options.description, 1024),
+		description: checkText('Description', options.description, LIMITS.descriptionBytes),
 		tags: checkTags(options.tags),
 		cateId: options.cateId ? checkCategoryId(options.cateId) : undefined,
-		userData: buildUserData(options.callbackUrl, options.extend === '{}' ? undefined : options.extend),
+		userData: buildUserData(options.callbackUrl, options.extend),
 		options,
 		referenceMode: 'none',
 		partSize: partSizeMiB * MiB,
@@ -211,7 +212,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 				? "Set Media Options → File Name (e.g. \"intro.mp4\"), or give the binary data a file name"
 				: 'Set Media Options → File Name (e.g. "intro.mp4")',
 		);
-		const title = settings.title ?? checkText('Title', fileName.replace(/\.[^.]*$/, ''), 128, { required: true }) as string;
+		const title = settings.title ?? derivedTitle(fileName.replace(/\.[^.]*$/, ''), fileName);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
 			settings.referenceMode === 'custom'
