@@ -5,6 +5,7 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { ItemInputError } from '../../helpers/items';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
+import { redactText } from '../../transport/redact';
 import { readFileReusingBuffer, storedFilePath } from './storedFile';
 
 /** What is uploaded, opened but not yet read. */
@@ -182,7 +183,8 @@ export async function openUrlSource(
 	}
 	if (!response) {
 		throw new ItemInputError(
-			`Downloading ${label} failed: ${(failure as Error)?.message ?? failure}`,
+			// the header values the user gave (Authorization, API keys) must not come back in the message
+			redactText(`Downloading ${label} failed: ${(failure as Error)?.message ?? failure}`, Object.values(headers)),
 			'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
 		);
 	}
