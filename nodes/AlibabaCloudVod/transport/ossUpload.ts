@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { PartBufferPool, rechunk, type SourceChunk } from '../helpers/rechunk';
 import type { StsCredentials, UploadAddress } from '../helpers/uploadCredentials';
 import { formatBytes, MiB } from '../helpers/uploadFormat';
+import { credentialsRefusedReason, withoutErrorCodes } from '../helpers/uploadMessages';
 import { redactText, secretsOf } from './redact';
 import { MAX_PARTS } from '../helpers/uploadParts';
 import { CredentialKeeper } from './ossCredentials';
@@ -129,7 +130,7 @@ function describeOssError(error: OssError, secrets: readonly string[]): string {
 	const parts = [error.code && error.code !== firstLine ? `${error.code}: ${firstLine}` : firstLine];
 	if (error.status && error.status > 0) parts.push(`HTTP ${error.status}`);
 	if (error.requestId) parts.push(`request id ${error.requestId}`);
-	return redactText(parts.join(', '), secrets);
+	return withoutErrorCodes(redactText(parts.join(', '), secrets));
 }
 
 /** a part read from the source, with the Content-MD5 OSS checks it against */
@@ -268,7 +269,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 				}
 				const reason =
 					kind === 'credentials'
-						? `${describeOssError(error, secrets())} (VOD cannot renew the credentials of this upload)`
+						? `${describeOssError(error, secrets())} (${credentialsRefusedReason(keeper.renewable, renewalsHere)})`
 						: describeOssError(error, secrets());
 				throw new StreamUploadError(
 					`${what} failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${reason}`,
@@ -285,7 +286,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 
 	const sourceFailure = (caught: unknown) => {
 		if (caught instanceof StreamUploadError) return caught;
-		const cause = redactText(String((caught as Error)?.message ?? caught), secrets());
+		const cause = withoutErrorCodes(redactText(String((caught as Error)?.message ?? caught), secrets()));
 		const of = options.totalBytes !== undefined ? ` of ${formatBytes(options.totalBytes)}` : '';
 		return new StreamUploadError(
 			`The source (${options.sourceLabel}) stopped after ${formatBytes(sourceBytes)}${of}: ${cause}`,
@@ -329,11 +330,13 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 	let prefetch: Promise<Settled<Part | undefined>> | undefined;
 	try {
 		const first = await nextPart();
+		// an empty object would become a media that says "uploaded" and holds nothing
+		if (!first) throw sourceFailure(new Error('it is empty (0 bytes); nothing was stored'));
 		const second = first && first.data.length === partSize ? await nextPart() : undefined;
 
 		if (!second) {
 			// Fits in one request: a plain PUT (Content-MD5 is computed by ali-oss from the Buffer).
-			const body = first?.data ?? Buffer.alloc(0);
+			const body = first.data;
 			await withRetries(`Uploading ${key}`, async () =>
 				await client.put(key, body, { timeout: timeoutMs, mime }),
 			);

@@ -16,7 +16,9 @@ import {
 	LIMITS,
 } from '../../helpers/metadataValidation';
 import { decodeUploadAddress, decodeUploadAuth } from '../../helpers/uploadCredentials';
+import { withFirstChunk } from '../../helpers/emptySource';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
+import { leftMediaText, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
 import { choosePartSize, MAX_PART_SIZE_MIB } from '../../helpers/uploadParts';
 import {
 	ATTACHED_EXTENSIONS,
@@ -213,6 +215,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 				: 'Set Media Options → File Name (e.g. "intro.mp4")',
 		);
 		const title = settings.title ?? derivedTitle(fileName.replace(/\.[^.]*$/, ''), fileName);
+		await refuseEmptySource(source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
 			settings.referenceMode === 'custom'
@@ -348,7 +351,8 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 			failure = error;
 		}
 		if (failure instanceof StreamUploadError) {
-			throw uploadFailure(ctx, i, failure, settings, created.id, referenceId);
+			const left = { kind: settings.kind, id: created.id, resumed: created.resumed, referenceId };
+			throw uploadFailure(ctx, i, failure, left);
 		}
 		if (!result) throw failure;
 		const idField = settings.kind === 'video' ? 'videoId' : settings.kind === 'image' ? 'imageId' : 'mediaId';
@@ -380,27 +384,34 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	}
 }
 
+/** Fails the item before VOD creates a media for a file with nothing in it. */
+async function refuseEmptySource(source: UploadSource) {
+	const chunks = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
+	if (!chunks) {
+		throw new ItemInputError(
+			`${source.label} is empty (0 bytes); nothing was created in VOD`,
+			'Check the source: an empty file cannot be played or transcoded. For a URL, check that it serves the file itself, not an empty answer.',
+		);
+	}
+	source.chunks = chunks;
+}
+
 function uploadFailure(
 	ctx: IExecuteFunctions,
 	i: number,
 	error: StreamUploadError,
-	settings: Settings,
-	id: string,
-	referenceId: string | undefined,
+	left: LeftMedia,
 ): NodeOperationError {
-	const rerun =
-		settings.kind === 'video' && referenceId
-			? ` Running the item again uploads to the same video ${id} (Reference ID ${referenceId}).`
-			: '';
 	const description =
 		error.kind === 'source'
-			? `The file could not be read to the end.${rerun}`
+			? 'The file could not be read to the end.'
 			: error.kind === 'cancelled'
-				? `The execution was stopped.${rerun}`
-				: `OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.${rerun}`;
-	return new NodeOperationError(ctx.getNode(), `[item ${i}] ${error.message}`, {
+				? 'The execution was stopped.'
+				: 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.';
+	const message = withoutErrorCodes(`[item ${i}] ${error.message.replace(/\.$/, '')}. ${leftMediaText(left)}`);
+	return new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
-		description,
+		description: `${description} ${leftMediaText(left)}`,
 	});
 }
 
