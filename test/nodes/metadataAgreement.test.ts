@@ -128,7 +128,7 @@ describe('every operation gives the same verdict', () => {
 	const fixed = ['Launch 🇨🇳', 'Acme™ ©2024', '视频 ✅', '👨‍👩‍👧 family', 'Cafe\u0301 ★', 'x'.repeat(129)];
 	const texts = [...fixed, ...fc.sample(textArb, { seed: 20261201, numRuns: 24 })];
 
-	async function run(parameters: INodeParameters, items: INodeExecutionData[]) {
+	async function outputs(parameters: INodeParameters, items: INodeExecutionData[]) {
 		const result = await runWorkflow({
 			nodes: [startNode(), vodNode('VOD', parameters, undefined, { onError: 'continueRegularOutput' })],
 			connections: chain('Start', 'VOD'),
@@ -137,7 +137,11 @@ describe('every operation gives the same verdict', () => {
 		});
 		const out = result.output('VOD');
 		expect(out).toHaveLength(items.length);
-		return out.map((item) => (item.json.error ? 'refused' : 'accepted'));
+		return out;
+	}
+
+	async function run(parameters: INodeParameters, items: INodeExecutionData[]) {
+		return (await outputs(parameters, items)).map((item) => (item.json.error ? 'refused' : 'accepted'));
 	}
 
 	async function ossObjects(count: number) {
@@ -210,25 +214,14 @@ describe('every operation gives the same verdict', () => {
 	test('a title derived from a long URL is clipped, not refused, in Submit and Upload', async () => {
 		const name = encodeURIComponent('视频'.repeat(40) + ' final');
 		const items = [{ json: { url: sources.url(`/files/${name}.mp4?size=64`) } }];
-		const submit = await runWorkflow({
-			nodes: [startNode(), vodNode('VOD', { resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' })],
-			connections: chain('Start', 'VOD'),
-			credentials: emulatorCredentials(emulator),
-			startItems: items,
-		});
-		expect(submit.status).toBe('success');
-		const submitted = submit.output('VOD')[0].json;
-		expect(submitted.title).toBe('视频'.repeat(21));
-		const upload = await runWorkflow({
-			nodes: [
-				startNode(),
-				vodNode('VOD', { resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' }),
-			],
-			connections: chain('Start', 'VOD'),
-			credentials: emulatorCredentials(emulator),
-			startItems: items,
-		});
-		expect(upload.status).toBe('success');
-		expect(upload.output('VOD')[0].json.title).toBe(submitted.title);
+		const [submitted] = await outputs({ resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' }, items);
+		expect(submitted.json.error).toBeUndefined();
+		expect(submitted.json.title).toBe('视频'.repeat(21));
+		const [uploaded] = await outputs(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
+			items,
+		);
+		expect(uploaded.json.error).toBeUndefined();
+		expect(uploaded.json.title).toBe(submitted.json.title);
 	});
 });
