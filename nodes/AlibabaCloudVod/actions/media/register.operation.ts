@@ -41,7 +41,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		description: 'Title of the media asset, at most 128 bytes',
+		description: 'Title of the media asset, at most 128 bytes, no emoji (™ © ® are fine)',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -70,14 +70,14 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				typeOptions: { rows: 2 },
 				default: '',
-				description: 'At most 1,024 bytes',
+				description: 'At most 1,024 bytes, no emoji',
 			},
 			{
 				displayName: 'Tags',
 				name: 'tags',
 				type: 'string',
 				default: '',
-				description: 'Comma-separated, at most 16 tags of at most 32 bytes each',
+				description: 'Comma-separated, at most 16 tags of at most 32 bytes each, no emoji',
 			},
 			{
 				displayName: 'Template Group ID',
@@ -92,7 +92,8 @@ const properties: INodeProperties[] = [
 				name: 'userData',
 				type: 'json',
 				default: '',
-				description: 'JSON object passed to VOD (e.g. {"Extend":{"sourceId":"42"}})',
+				description:
+					'JSON object passed to VOD (e.g. {"Extend":{"sourceId":"42"}}); its Extend must be a JSON object of at most 512 bytes',
 			},
 			{
 				displayName: 'Workflow ID',

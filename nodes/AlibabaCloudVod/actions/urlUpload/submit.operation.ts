@@ -56,7 +56,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Title of the new media (at most 128 bytes, no emoji). Empty: the file name from the URL.',
+			'Title of the new media (at most 128 bytes, no emoji; ™ © ® are fine). Empty: the file name from the URL, without emoji and shortened to fit.',
 	},
 	{
 		displayName: 'Options',
