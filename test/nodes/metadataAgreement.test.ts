@@ -13,11 +13,13 @@ import { checkMetadata, parseUserData } from '../emulator/vod/validate';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
 import { startSourceServer, type SourceServer } from '../harness/sourceServer';
 import { propertyParams } from '../support/property';
+import { checkFileName } from '../../nodes/AlibabaCloudVod/helpers/uploadValidation';
 import {
 	buildUserData,
 	checkTags,
 	checkText,
 	checkUserData,
+	derivedFileName,
 	derivedTitle,
 	LIMITS,
 } from '../../nodes/AlibabaCloudVod/helpers/metadataValidation';
@@ -88,6 +90,8 @@ describe('the metadata rule', () => {
 				expect(checkText('Title', title, LIMITS.titleBytes, { required: true })).toBe(title);
 				expect(Buffer.from(title, 'utf8').toString('utf8')).toBe(title);
 				expect(title).not.toMatch(/[\uD800-\uDFFF]/u);
+				const fileName = derivedFileName(`${a}${b}.mp4`);
+				expect(checkFileName(fileName, ['mp4'], 'video')).toBe(fileName);
 			}),
 			propertyParams(300),
 		);
@@ -211,7 +215,7 @@ describe('every operation gives the same verdict', () => {
 		expect(expected.slice(0, 6)).toEqual(['refused', 'accepted', 'refused', 'refused', 'accepted', 'refused']);
 	});
 
-	test('a title derived from a long URL is clipped, not refused, in Submit and Upload', async () => {
+	test('a title or file name derived from a URL is cleaned and clipped, not refused, in Submit and Upload', async () => {
 		const name = encodeURIComponent('视频'.repeat(40) + ' final');
 		const items = [{ json: { url: sources.url(`/files/${name}.mp4?size=64`) } }];
 		const [submitted] = await outputs({ resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' }, items);
@@ -223,5 +227,11 @@ describe('every operation gives the same verdict', () => {
 		);
 		expect(uploaded.json.error).toBeUndefined();
 		expect(uploaded.json.title).toBe(submitted.json.title);
+
+		const [emoji] = await outputs(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
+			[{ json: { url: sources.url(`/files/${encodeURIComponent('🎬 intro ✅')}.mp4?size=64`) } }],
+		);
+		expect(emoji.json).toMatchObject({ fileName: 'intro.mp4', title: 'intro' });
 	});
 });

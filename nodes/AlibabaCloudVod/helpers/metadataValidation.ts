@@ -14,6 +14,8 @@ export const LIMITS = {
 	tags: 16,
 	tagBytes: 32,
 	extendBytes: 512,
+	/** not documented by VOD; the common file-system limit */
+	fileNameBytes: 255,
 };
 
 export function utf8Bytes(value: string): number {
@@ -55,6 +57,22 @@ export function derivedTitle(source: string, fallback: string): string {
 	const cleaned = source.replace(new RegExp(FORBIDDEN_CHARACTER.source, 'gu'), '').replace(/\s+/g, ' ');
 	const title = clipToBytes(cleaned.trim(), LIMITS.titleBytes).trim();
 	return title || clipToBytes(fallback, LIMITS.titleBytes);
+}
+
+/**
+ * A file name taken from the source (binary data or URL) rather than typed: the same cleaning as a derived
+ * title, keeping the extension, so that a source named "🎬 intro.mp4" uploads as "intro.mp4".
+ */
+export function derivedFileName(name: string): string {
+	const dot = name.lastIndexOf('.');
+	const extension = dot >= 0 ? name.slice(dot) : '';
+	const base = (dot >= 0 ? name.slice(0, dot) : name)
+		.replace(new RegExp(FORBIDDEN_CHARACTER.source, 'gu'), '')
+		// a decoded %2F in a URL's last segment is not a folder
+		.replace(/[\\/]/g, '_')
+		.trim();
+	const kept = clipToBytes(base, LIMITS.fileNameBytes - utf8Bytes(extension)).trim();
+	return (kept || 'media') + extension;
 }
 
 /** Title, Description or a tag: trimmed; undefined when empty (and not required). */

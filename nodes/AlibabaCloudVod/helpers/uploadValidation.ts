@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { ItemInputError } from './items';
-import { checkText } from './metadataValidation';
+import { checkText, LIMITS } from './metadataValidation';
 
 /** VOD's upload formats (Upload Medias overview; CreateUploadImage / CreateUploadAttachedMedia). */
 export const VIDEO_EXTENSIONS = [
@@ -46,7 +46,7 @@ export function checkFileName(
 	if (value === '') {
 		throw new ItemInputError('File Name is empty and the source does not name the file', `${hint}.`);
 	}
-	checkText('File Name', value, 255);
+	checkText('File Name', value, LIMITS.fileNameBytes);
 	const ext = extensionOf(value);
 	if (!ext) {
 		throw new ItemInputError(

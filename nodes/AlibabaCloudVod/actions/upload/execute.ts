@@ -12,6 +12,7 @@ import {
 	buildUserData,
 	checkTags,
 	checkText,
+	derivedFileName,
 	derivedTitle,
 	LIMITS,
 } from '../../helpers/metadataValidation';
@@ -207,7 +208,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	try {
 		const { list, what } = allowedExtensions(settings);
 		const fileName = checkFileName(
-			settings.fileNameOverride ?? source.fileName,
+			settings.fileNameOverride ?? (source.fileName && derivedFileName(source.fileName)),
 			list,
 			what,
 			settings.sourceType === 'binary'
