@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
+import { chain, runWorkflow, startNode, vodNode } from '../harness';
 import { propertyParams } from '../support/property';
 import { alibabaCloudApiTest } from '../../nodes/AlibabaCloudVod/methods/credentialTest';
 import { redactText, redactValue } from '../../nodes/AlibabaCloudVod/transport/redact';
@@ -152,4 +153,24 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 			expect(reading).not.toContain(token);
 		}
 	});
+
+	test.each(['continueRegularOutput', 'stopWorkflow'])(
+		'the error item or the execution error of a workflow (On Error: %s)',
+		async (onError) => {
+			const result = await runWorkflow({
+				nodes: [
+					startNode(),
+					vodNode('VOD', { resource: 'media', operation: 'get', videoId: 'ffffffffffffffffffffffffffffffff' }, undefined, { onError }),
+				],
+				connections: chain('Start', 'VOD'),
+				credentials: { alibabaCloudApi: data() },
+			});
+			const text = JSON.stringify([result.output('VOD'), result.error, result.error?.message, result.nodeError('VOD')]);
+			expect(text).toMatch(/InvalidParameter/);
+			for (const reading of readings(text)) {
+				expect(reading).not.toContain(secret);
+				expect(reading).not.toContain(token);
+			}
+		},
+	);
 });
