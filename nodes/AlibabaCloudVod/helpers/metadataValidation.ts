@@ -122,18 +122,27 @@ export function checkTags(raw: unknown): string | undefined {
 	return tags.join(',');
 }
 
-const NOT_JSON = Symbol('not JSON');
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return NOT_JSON;
-	}
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON object given as text or as data; null stays null (the caller decides what it means). */
+function jsonObject(raw: unknown, field: string, example: string): Record<string, unknown> | null {
+	let value = raw;
+	let valid = true;
+	if (typeof raw === 'string') {
+		try {
+			value = JSON.parse(raw);
+		} catch {
+			valid = false;
+		}
+	}
+	if (!valid) throw new ItemInputError(`${field} is not valid JSON`, `Give a JSON object, e.g. ${example}`);
+	if (value === null || isObject(value)) return value;
+	throw new ItemInputError(
+		`${field} is not a JSON object`,
+		`Give a JSON object, e.g. ${example} (wrap a list or value in a named field).`,
+	);
 }
 
 function isUnset(raw: unknown) {
@@ -146,21 +155,8 @@ function isUnset(raw: unknown) {
  */
 export function checkExtend(raw: unknown): Record<string, unknown> | undefined {
 	if (isUnset(raw)) return undefined;
-	const value = typeof raw === 'string' ? parseJson(raw) : raw;
-	if (value === NOT_JSON) {
-		throw new ItemInputError(
-			'Extend is not valid JSON',
-			'Give a JSON object, e.g. {"sourceId":"42"}; VOD returns it in callbacks.',
-		);
-	}
-	if (value === null) return undefined;
-	if (!isObject(value)) {
-		throw new ItemInputError(
-			'Extend is not a JSON object',
-			'Give a JSON object, e.g. {"sourceId":"42"} (wrap a list or value in a named field).',
-		);
-	}
-	if (Object.keys(value).length === 0) return undefined;
+	const value = jsonObject(raw, 'Extend', '{"sourceId":"42"}');
+	if (value === null || Object.keys(value).length === 0) return undefined;
 	const bytes = utf8Bytes(JSON.stringify(value));
 	if (bytes > LIMITS.extendBytes) {
 		throw new ItemInputError(
@@ -199,27 +195,17 @@ export function buildUserData(callbackUrl: unknown, extend: unknown): string | u
  */
 export function checkUserData(raw: unknown): string | undefined {
 	if (isUnset(raw)) return undefined;
-	const parsed = typeof raw === 'string' ? parseJson(raw) : raw;
-	if (parsed === NOT_JSON) {
-		throw new ItemInputError(
-			'User Data is not valid JSON',
-			'Give a JSON object, e.g. {"Extend":{"sourceId":"42"}}',
-		);
-	}
-	if (!isObject(parsed)) {
-		throw new ItemInputError(
-			'User Data is not a JSON object',
-			'Give a JSON object, e.g. {"Extend":{"sourceId":"42"}}',
-		);
-	}
+	const parsed = jsonObject(raw, 'User Data', '{"Extend":{"sourceId":"42"}}');
+	if (parsed === null) return undefined;
+	// a copy: the parameter's own object is not changed
+	const data = { ...parsed };
 	// sent compact, so the 512 bytes checked are the bytes VOD receives
-	const extend = checkExtend(parsed.Extend);
-	if (extend) parsed.Extend = extend;
-	else delete parsed.Extend;
-	const callback =
-		typeof parsed.MessageCallback === 'string'
-			? parseJson(parsed.MessageCallback)
-			: parsed.MessageCallback;
-	if (isObject(callback)) checkCallbackUrl(callback.CallbackURL);
-	return JSON.stringify(parsed);
+	const extend = checkExtend(data.Extend);
+	if (extend) data.Extend = extend;
+	else delete data.Extend;
+	if (!isUnset(data.MessageCallback)) {
+		const callback = jsonObject(data.MessageCallback, 'MessageCallback in User Data', '{"CallbackURL":"https://…"}');
+		checkCallbackUrl(callback?.CallbackURL);
+	}
+	return JSON.stringify(data);
 }
