@@ -316,7 +316,6 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 			};
 		}
 
-		const address = decodeUploadAddress(created.uploadAddress);
 		const label = `${fileName} → VOD ${created.id}`;
 		ctx.logger.info(
 			`[item ${i}] Uploading ${source.label}${source.totalBytes !== undefined ? ` (${formatBytes(source.totalBytes)})` : ''} to VOD ${settings.kind} ${created.id} in parts of ${formatBytes(partSize)}`,
@@ -327,7 +326,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		let failure: unknown;
 		try {
 			result = await streamUpload({
-				address,
+				address: decodeUploadAddress(created.uploadAddress),
 				credentials: decodeUploadAuth(created.uploadAuth),
 				renewCredentials: renew
 					? async () => {
@@ -351,11 +350,10 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		} catch (error) {
 			failure = error;
 		}
-		if (failure instanceof StreamUploadError) {
+		if (!result) {
 			const left = { kind: settings.kind, id: created.id, resumed: created.resumed, referenceId };
 			throw uploadFailure(ctx, i, failure, left);
 		}
-		if (!result) throw failure;
 		const idField = settings.kind === 'video' ? 'videoId' : settings.kind === 'image' ? 'imageId' : 'mediaId';
 		const output: IDataObject = {
 			[idField]: created.id,
@@ -400,16 +398,20 @@ async function refuseEmptySource(source: UploadSource) {
 function uploadFailure(
 	ctx: IExecuteFunctions,
 	i: number,
-	error: StreamUploadError,
+	error: unknown,
 	left: LeftMedia,
 ): NodeOperationError {
+	const kind = error instanceof StreamUploadError ? error.kind : undefined;
 	const description =
-		error.kind === 'source'
+		kind === 'source'
 			? 'The file could not be read to the end.'
-			: error.kind === 'cancelled'
+			: kind === 'cancelled'
 				? 'The execution was stopped.'
-				: 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.';
-	const message = withoutErrorCodes(`[item ${i}] ${error.message.replace(/\.$/, '')}. ${leftMediaText(left)}`);
+				: kind === 'storage'
+					? 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.'
+					: 'The upload into VOD storage could not start.';
+	const text = String((error as Error)?.message ?? error).replace(/^\[item \d+\] /, '').replace(/\.$/, '');
+	const message = withoutErrorCodes(`[item ${i}] ${text}. ${leftMediaText(left)}`);
 	return new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
 		description: `${description} ${leftMediaText(left)}`,
