@@ -3,11 +3,13 @@ import {
 	checkCategoryId,
 	checkFileUrl,
 	checkReferenceId,
+	checkVideoId,
+} from '../../nodes/AlibabaCloudVod/helpers/mediaValidation';
+import {
 	checkTags,
 	checkText,
 	checkUserData,
-	checkVideoId,
-} from '../../nodes/AlibabaCloudVod/helpers/mediaValidation';
+} from '../../nodes/AlibabaCloudVod/helpers/metadataValidation';
 import { ItemInputError } from '../../nodes/AlibabaCloudVod/helpers/items';
 import {
 	buildSearchMatch,
@@ -158,7 +160,8 @@ describe('media validation', () => {
 		expect(checkCategoryId('12')).toBe(12);
 		expect(() => checkCategoryId('x')).toThrow(ItemInputError);
 		expect(checkUserData('{"Extend":{"a":1}}')).toBe('{"Extend":{"a":1}}');
-		expect(checkUserData({ Extend: 'x' })).toBe('{"Extend":"x"}');
+		expect(() => checkUserData({ Extend: 'x' })).toThrow(/Extend is not valid JSON/);
+		expect(checkUserData({ Extend: '{"a": 1}' })).toBe('{"Extend":{"a":1}}');
 		expect(() => checkUserData('{nope')).toThrow(/not valid JSON/);
 		expect(() => checkUserData('[1]')).toThrow(/not a JSON object/);
 	});

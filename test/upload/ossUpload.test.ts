@@ -54,18 +54,19 @@ describe('streamUpload against the OSS emulator', () => {
 		]);
 	});
 
-	it('puts an empty source as an empty object', async () => {
+	it('refuses an empty source and stores nothing (an empty object would pass for an upload)', async () => {
 		const address = oss.address();
-		const result = await streamUpload({
+		const error = await streamUpload({
 			address,
 			credentials: oss.issue(address),
 			source: jagged(Buffer.alloc(0), 1),
 			sourceLabel: 'test',
 			partSize: 256 * KiB,
 			parallel: 2,
-		});
-		expect(result.bytes).toBe(0);
-		expect(stored(address).size).toBe(0);
+		}).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(StreamUploadError);
+		expect((error as StreamUploadError).message).toMatch(/it is empty \(0 bytes\); nothing was stored/);
+		expect(() => stored(address)).toThrow();
 	});
 
 	it('re-chunks jagged input into exact parts, keeps at most `parallel` parts in flight', async () => {

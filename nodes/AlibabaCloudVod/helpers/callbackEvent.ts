@@ -115,6 +115,41 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 export class CallbackPayloadError extends Error {}
 
+/**
+ * VOD's events nest three levels at most (event → StreamInfos → stream). A body far beyond that is not
+ * VOD's, and walking it recursively — here, in the delivery key, or in n8n's copies of the item — would
+ * exhaust the stack; so its shape is measured first, without recursion.
+ */
+export const MAX_CALLBACK_DEPTH = 32;
+export const MAX_CALLBACK_VALUES = 100_000;
+
+function checkShape(body: unknown) {
+	const pending: Array<[unknown, number]> = [[body, 1]];
+	let values = 0;
+	while (pending.length > 0) {
+		const [value, depth] = pending.pop()!;
+		if (++values > MAX_CALLBACK_VALUES) {
+			throw new CallbackPayloadError(`The callback body holds more than ${MAX_CALLBACK_VALUES} values`);
+		}
+		if (typeof value !== 'object' || value === null) continue;
+		if (depth > MAX_CALLBACK_DEPTH) {
+			throw new CallbackPayloadError(`The callback body is nested deeper than ${MAX_CALLBACK_DEPTH} levels`);
+		}
+		for (const child of Object.values(value)) pending.push([child, depth + 1]);
+	}
+}
+
+/** Extend is the caller's passthrough: parsed only when its JSON is as shallow as a callback may be. */
+function parseExtend(text: string): unknown {
+	try {
+		const parsed = JSON.parse(text) as unknown;
+		checkShape(parsed);
+		return parsed;
+	} catch {
+		return undefined;
+	}
+}
+
 function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -133,14 +168,8 @@ function normaliseValue(key: string, value: unknown): unknown {
 	}
 	if (key === 'Extend' && typeof value === 'string') {
 		const text = value.trim();
-		if (text.startsWith('{') || text.startsWith('[')) {
-			try {
-				return JSON.parse(text) as unknown;
-			} catch {
-				// Extend is the caller's own passthrough: a value that only looks like JSON stays as sent.
-				return value;
-			}
-		}
+		// a value that only looks like JSON (or is too deep to be the caller's Extend) stays as sent
+		if (text.startsWith('{') || text.startsWith('[')) return parseExtend(text) ?? value;
 		return value;
 	}
 	if (Array.isArray(value)) {
@@ -167,6 +196,7 @@ export function normaliseVodEvent(body: unknown): VodEvent {
 	if (!isPlainObject(body)) {
 		throw new CallbackPayloadError('The callback body is not a JSON object');
 	}
+	checkShape(body);
 	const fields = normaliseFields(body);
 	if (typeof fields.EventType !== 'string' || fields.EventType.trim() === '') {
 		throw new CallbackPayloadError('The callback body has no EventType');

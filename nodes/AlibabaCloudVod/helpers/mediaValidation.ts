@@ -5,12 +5,8 @@
  */
 
 import { ItemInputError } from './items';
+import { utf8Bytes } from './metadataValidation';
 
-const EMOJI = /\p{Extended_Pictographic}/u;
-
-export function utf8Bytes(value: string): number {
-	return Buffer.byteLength(value, 'utf8');
-}
 
 /**
  * VOD VideoIds are 32 lowercase hex characters, but older and other-type media ids differ, so only what
@@ -50,50 +46,6 @@ export function checkReferenceId(raw: unknown): string {
 		);
 	}
 	return value;
-}
-
-export function checkText(
-	field: string,
-	raw: unknown,
-	maxBytes: number,
-	{ required = false } = {},
-): string | undefined {
-	const value = raw === undefined || raw === null ? '' : String(raw).trim();
-	if (value === '') {
-		if (required) {
-			throw new ItemInputError(`${field} is empty`, `Give a ${field} of at most ${maxBytes} bytes.`);
-		}
-		return undefined;
-	}
-	const bytes = utf8Bytes(value);
-	if (bytes > maxBytes) {
-		throw new ItemInputError(
-			`${field} is ${bytes} bytes long; VOD accepts at most ${maxBytes} bytes (UTF-8)`,
-			`Shorten the ${field}. Chinese, Japanese and Korean characters take 3 bytes each.`,
-		);
-	}
-	if (EMOJI.test(value)) {
-		throw new ItemInputError(
-			`${field} contains emoji, which VOD refuses`,
-			`Remove the emoji from the ${field}.`,
-		);
-	}
-	return value;
-}
-
-/** Tags: comma-separated, at most 16, each at most 32 bytes; returned normalised ("a,b,c"). */
-export function checkTags(raw: unknown): string | undefined {
-	const list = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(',');
-	const tags = list.map((t) => t.trim()).filter((t) => t !== '');
-	if (tags.length === 0) return undefined;
-	if (tags.length > 16) {
-		throw new ItemInputError(
-			`${tags.length} tags given; VOD accepts at most 16`,
-			'Keep at most 16 comma-separated tags.',
-		);
-	}
-	for (const tag of tags) checkText(`Tag "${tag.slice(0, 40)}"`, tag, 32);
-	return tags.join(',');
 }
 
 export function checkCategoryId(raw: unknown): number | undefined {
@@ -137,35 +89,6 @@ export function checkFileUrl(raw: unknown): string {
 		);
 	}
 	return value;
-}
-
-const NOT_JSON = Symbol('not JSON');
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return NOT_JSON;
-	}
-}
-
-/** UserData must be a JSON object (VOD reads MessageCallback and Extend from it). */
-export function checkUserData(raw: unknown): string | undefined {
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	const parsed = typeof raw === 'string' ? parseJson(raw) : raw;
-	if (parsed === NOT_JSON) {
-		throw new ItemInputError(
-			'User Data is not valid JSON',
-			'Give a JSON object, e.g. {"Extend":{"sourceId":"42"}}',
-		);
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new ItemInputError(
-			'User Data is not a JSON object',
-			'Give a JSON object, e.g. {"Extend":{"sourceId":"42"}}',
-		);
-	}
-	return JSON.stringify(parsed);
 }
 
 /** Bucket host of an OSS URL: RegisterMedia wants all files of one call in the same storage location. */

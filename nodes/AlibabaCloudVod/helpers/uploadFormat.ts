@@ -12,12 +12,3 @@ export function formatBytes(bytes: number): string {
 	if (unit === 0) return `${bytes} bytes`;
 	return `${Number(value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2))} ${units[unit]}`;
 }
-
-/** Removes every occurrence of the given secrets from a text meant for a message or a log. */
-export function scrubSecrets(text: string, secrets: Array<string | undefined>): string {
-	let out = text;
-	for (const secret of secrets) {
-		if (secret && secret.length >= 6) out = out.split(secret).join('***');
-	}
-	return out;
-}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { ItemInputError } from './items';
-import { checkText } from './mediaValidation';
+import { checkText, LIMITS } from './metadataValidation';
 import { refuseUrlList } from './sourceUrl';
 
 /** VOD's upload formats (Upload Medias overview; CreateUploadImage / CreateUploadAttachedMedia). */
@@ -47,7 +47,7 @@ export function checkFileName(
 	if (value === '') {
 		throw new ItemInputError('File Name is empty and the source does not name the file', `${hint}.`);
 	}
-	checkText('File Name', value, 255);
+	checkText('File Name', value, LIMITS.fileNameBytes);
 	const ext = extensionOf(value);
 	if (!ext) {
 		throw new ItemInputError(
@@ -88,49 +88,4 @@ export function checkSourceUrl(raw: unknown): string {
 export function deriveReferenceId(parts: Array<string | number | undefined>): string {
 	const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 	return `n8n-${digest.slice(0, 40)}`;
-}
-
-/** VOD's UserData: the per-upload callback URL and the caller's Extend, as one JSON string. */
-export function buildUserData(callbackUrl: unknown, extend: unknown): string | undefined {
-	const data: Record<string, unknown> = {};
-	const url = typeof callbackUrl === 'string' ? callbackUrl.trim() : '';
-	if (url) {
-		if (!URL.canParse(url) || !/^https?:/i.test(url)) {
-			throw new ItemInputError(
-				`Callback URL "${url.slice(0, 200)}" is not an http(s) URL`,
-				'Give the address VOD should notify, e.g. the production URL of an Alibaba Cloud VOD Trigger.',
-			);
-		}
-		data.MessageCallback = { CallbackURL: url, CallbackType: 'http' };
-	}
-	if (extend !== undefined && extend !== null && extend !== '') {
-		const NOT_JSON = Symbol('not JSON');
-		let value: unknown = extend;
-		if (typeof extend === 'string') {
-			try {
-				value = JSON.parse(extend);
-			} catch {
-				value = NOT_JSON;
-			}
-		}
-		if (value === NOT_JSON) {
-			throw new ItemInputError(
-				'Extend is not valid JSON',
-				'Give a JSON object, e.g. {"sourceId":"42"}; VOD returns it in callbacks.',
-			);
-		}
-		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-			throw new ItemInputError('Extend is not a JSON object', 'Give a JSON object, e.g. {"sourceId":"42"}.');
-		}
-		data.Extend = value;
-	}
-	if (Object.keys(data).length === 0) return undefined;
-	const json = JSON.stringify(data);
-	if (Buffer.byteLength(json) > 1024) {
-		throw new ItemInputError(
-			'Callback URL and Extend together are longer than the 1024 bytes VOD stores as UserData',
-			'Shorten Extend (keep only the IDs you need to match the callback to your records).',
-		);
-	}
-	return json;
 }

@@ -49,24 +49,6 @@ export const URL_UPLOAD_AUDIO_EXTENSIONS = [
 ];
 const SUPPORTED = new Set([...URL_UPLOAD_VIDEO_EXTENSIONS, ...URL_UPLOAD_AUDIO_EXTENSIONS]);
 
-export const LIMITS = {
-	titleBytes: 128,
-	descriptionBytes: 1024,
-	tags: 16,
-	tagBytes: 32,
-	extendBytes: 512,
-};
-
-export function byteLength(text: string) {
-	return Buffer.byteLength(text, 'utf8');
-}
-
-const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{FE0F}\u{20E3}]/u;
-
-export function hasEmoji(text: string) {
-	return EMOJI.test(text);
-}
-
 /** Parses an http(s) URL, or says what is wrong with it. */
 export function parseSourceUrl(raw: unknown): URL {
 	const text = typeof raw === 'string' ? raw.trim() : '';
@@ -136,61 +118,6 @@ export function checkExtension(url: URL, fileExtension: string) {
 		);
 	}
 	return ext;
-}
-
-export function checkText(field: string, value: string, maxBytes: number) {
-	if (byteLength(value) > maxBytes) {
-		throw inputProblem(
-			`${field} is ${byteLength(value)} bytes; VOD allows at most ${maxBytes} bytes (UTF-8)`,
-			`Shorten ${field} (a CJK character takes 3 bytes)`,
-		);
-	}
-	if (hasEmoji(value)) {
-		throw inputProblem(
-			`${field} contains an emoji, which VOD rejects`,
-			`Remove emoji from ${field}`,
-		);
-	}
-}
-
-/** Tags as VOD wants them: ≤16, each ≤32 bytes, no emoji, no commas inside a tag. */
-export function checkTags(raw: unknown): string[] {
-	const list = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(',');
-	const tags = list.map((tag) => tag.trim()).filter((tag) => tag !== '');
-	if (tags.length > LIMITS.tags) {
-		throw inputProblem(
-			`${tags.length} tags given; VOD allows at most ${LIMITS.tags}`,
-			'Keep at most 16 comma-separated tags',
-		);
-	}
-	for (const tag of tags) checkText(`Tag "${tag}"`, tag, LIMITS.tagBytes);
-	return tags;
-}
-
-/** Extend is echoed back in callbacks: a JSON object of at most 512 bytes. */
-export function checkExtend(raw: unknown): string | undefined {
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	let text: string;
-	if (typeof raw === 'string') {
-		try {
-			JSON.parse(raw);
-		} catch {
-			throw inputProblem(
-				'Extend is not valid JSON',
-				'Give a JSON object such as {"sourceId": "abc-123"}',
-			);
-		}
-		text = raw.trim();
-	} else {
-		text = JSON.stringify(raw);
-	}
-	if (byteLength(text) > LIMITS.extendBytes) {
-		throw inputProblem(
-			`Extend is ${byteLength(text)} bytes; VOD allows at most ${LIMITS.extendBytes}`,
-			'Keep only an ID in Extend and look the rest up in your own store',
-		);
-	}
-	return text;
 }
 
 export function checkHttpUrl(field: string, raw: string): string {

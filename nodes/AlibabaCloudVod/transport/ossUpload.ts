@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 
 import { PartBufferPool, rechunk, type SourceChunk } from '../helpers/rechunk';
 import type { StsCredentials, UploadAddress } from '../helpers/uploadCredentials';
-import { formatBytes, MiB, scrubSecrets } from '../helpers/uploadFormat';
+import { formatBytes, MiB } from '../helpers/uploadFormat';
+import { credentialsRefusedReason, withoutErrorCodes } from '../helpers/uploadMessages';
+import { redactText, secretsOf } from './redact';
 import { MAX_PARTS } from '../helpers/uploadParts';
 import { CredentialKeeper } from './ossCredentials';
 import { connectOss, type OssConnection, type OssPartClient } from './ossClient';
@@ -123,12 +125,12 @@ function classify(error: OssError): 'credentials' | 'transient' | 'fatal' {
 }
 
 /** OSS error → a short text that names the code and request id and carries no credentials */
-function describeOssError(error: OssError, secrets: Array<string | undefined>): string {
+function describeOssError(error: OssError, secrets: readonly string[]): string {
 	const firstLine = String(error.message ?? error).split('\n')[0].slice(0, 300);
 	const parts = [error.code && error.code !== firstLine ? `${error.code}: ${firstLine}` : firstLine];
 	if (error.status && error.status > 0) parts.push(`HTTP ${error.status}`);
 	if (error.requestId) parts.push(`request id ${error.requestId}`);
-	return scrubSecrets(parts.join(', '), secrets);
+	return withoutErrorCodes(redactText(parts.join(', '), secrets));
 }
 
 /** a part read from the source, with the Content-MD5 OSS checks it against */
@@ -187,7 +189,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		connection.useCredentials(next);
 		logger?.debug(`Renewed the upload credentials for ${key} (renewal ${keeper.renewals + 1})`);
 	});
-	const secrets = () => [keeper.credentials.accessKeySecret, keeper.credentials.securityToken];
+	const secrets = () => secretsOf(keeper.credentials);
 
 	let cancelled = false;
 	const onAbort = () => {
@@ -222,7 +224,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 			failure = caught;
 		}
 		if (cancelled) throw cancelledError();
-		const reason = scrubSecrets(String((failure as Error)?.message ?? failure), secrets());
+		const reason = redactText(String((failure as Error)?.message ?? failure), secrets());
 		throw new StreamUploadError(
 			`Renewing the upload credentials (RefreshUploadVideo) failed: ${reason}`,
 			'storage',
@@ -267,7 +269,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 				}
 				const reason =
 					kind === 'credentials'
-						? `${describeOssError(error, secrets())} (VOD cannot renew the credentials of this upload)`
+						? `${describeOssError(error, secrets())} (${credentialsRefusedReason(keeper.renewable, renewalsHere)})`
 						: describeOssError(error, secrets());
 				throw new StreamUploadError(
 					`${what} failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${reason}`,
@@ -284,7 +286,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 
 	const sourceFailure = (caught: unknown) => {
 		if (caught instanceof StreamUploadError) return caught;
-		const cause = scrubSecrets(String((caught as Error)?.message ?? caught), secrets());
+		const cause = withoutErrorCodes(redactText(String((caught as Error)?.message ?? caught), secrets()));
 		const of = options.totalBytes !== undefined ? ` of ${formatBytes(options.totalBytes)}` : '';
 		return new StreamUploadError(
 			`The source (${options.sourceLabel}) stopped after ${formatBytes(sourceBytes)}${of}: ${cause}`,
@@ -328,11 +330,13 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 	let prefetch: Promise<Settled<Part | undefined>> | undefined;
 	try {
 		const first = await nextPart();
+		// an empty object would become a media that says "uploaded" and holds nothing
+		if (!first) throw sourceFailure(new Error('it is empty (0 bytes); nothing was stored'));
 		const second = first && first.data.length === partSize ? await nextPart() : undefined;
 
 		if (!second) {
 			// Fits in one request: a plain PUT (Content-MD5 is computed by ali-oss from the Buffer).
-			const body = first?.data ?? Buffer.alloc(0);
+			const body = first.data;
 			await withRetries(`Uploading ${key}`, async () =>
 				await client.put(key, body, { timeout: timeoutMs, mime }),
 			);

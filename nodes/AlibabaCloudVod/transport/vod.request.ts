@@ -107,7 +107,9 @@ export function isSessionIdReused(error: unknown): boolean {
 
 /** The decrypted credential as the transport needs it. */
 export function toVodCredentials(data: ICredentialDataDecryptedObject): AlibabaCloudApiCredentials {
-	const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+	// A key pasted with a trailing newline or spaces is never meant to contain them: VOD would refuse the
+	// signature, and an echo of the trimmed value would not match the untrimmed secret.
+	const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string).trim() : undefined);
 	return {
 		accessKeyId: text('accessKeyId') ?? '',
 		accessKeySecret: text('accessKeySecret') ?? '',

@@ -98,7 +98,13 @@ function bodySize(ctx: IWebhookFunctions, rawBody: Buffer | undefined): number {
 	const declared = Number(header(ctx.getHeaderData()['content-length']));
 	if (Number.isFinite(declared) && declared > 0) return declared;
 	const body = ctx.getBodyData() as unknown;
-	return typeof body === 'string' ? Buffer.byteLength(body) : Buffer.byteLength(JSON.stringify(body ?? {}));
+	if (typeof body === 'string') return Buffer.byteLength(body);
+	try {
+		return Buffer.byteLength(JSON.stringify(body ?? {}));
+	} catch {
+		// nested too deep to serialise: no VOD event is, so it is refused like an oversized one
+		return Number.POSITIVE_INFINITY;
+	}
 }
 
 /**

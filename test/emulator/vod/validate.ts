@@ -1,5 +1,6 @@
 import { errors, VodError } from './errors';
 import type { Params } from './context';
+import { forbiddenCharacter, LIMITS } from '../../../nodes/AlibabaCloudVod/helpers/metadataValidation';
 
 export function required(params: Params, name: string) {
 	const value = params.get(name);
@@ -14,14 +15,13 @@ export function splitList(value: string | undefined) {
 		.filter((s) => s.length > 0);
 }
 
-const EMOJI = /\p{Extended_Pictographic}/u;
-
 export function checkText(name: string, value: string | undefined, maxBytes: number) {
 	if (value === undefined) return;
 	if (Buffer.byteLength(value, 'utf8') > maxBytes) {
 		throw new VodError('LengthExceededMax', `The specified ${name} has exceeded ${maxBytes} bytes.`);
 	}
-	if (EMOJI.test(value)) {
+	// the node's rule, so the emulator refuses exactly what the node refuses before sending
+	if (forbiddenCharacter(value) !== undefined) {
 		throw new VodError('IllegalCharacters', `The specified ${name} contains illegal characters.`);
 	}
 }
@@ -29,14 +29,14 @@ export function checkText(name: string, value: string | undefined, maxBytes: num
 export function checkTags(value: string | undefined) {
 	if (value === undefined) return;
 	const tags = splitList(value);
-	if (tags.length > 16) throw new VodError('TagsExceededMax', 'The specified Tags count has exceeded 16.');
-	for (const tag of tags) checkText('Tags', tag, 32);
+	if (tags.length > LIMITS.tags) throw new VodError('TagsExceededMax', 'The specified Tags count has exceeded 16.');
+	for (const tag of tags) checkText('Tags', tag, LIMITS.tagBytes);
 }
 
 /** Title ≤128 bytes, Description ≤1024, Tags ≤16 × 32 bytes, no emoji. */
 export function checkMetadata(meta: { Title?: string; Description?: string; Tags?: string }) {
-	checkText('Title', meta.Title, 128);
-	checkText('Description', meta.Description, 1024);
+	checkText('Title', meta.Title, LIMITS.titleBytes);
+	checkText('Description', meta.Description, LIMITS.descriptionBytes);
 	checkTags(meta.Tags);
 }
 
@@ -106,7 +106,7 @@ export function parseUserData(raw: string | undefined): { callbackUrl?: string; 
 			: typeof extendValue === 'string'
 				? extendValue
 				: JSON.stringify(extendValue);
-	if (extend !== undefined && Buffer.byteLength(extend) > 512) {
+	if (extend !== undefined && Buffer.byteLength(extend) > LIMITS.extendBytes) {
 		throw errors.invalidParameter('UserData', 'Extend must not exceed 512 bytes.');
 	}
 	return { callbackUrl, extend };

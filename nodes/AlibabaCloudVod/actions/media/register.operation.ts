@@ -8,14 +8,8 @@ import {
 
 import { batchByGroup } from '../../helpers/mediaBatches';
 import { failBatch, failItem } from '../../helpers/mediaItemErrors';
-import {
-	checkCategoryId,
-	checkFileUrl,
-	checkTags,
-	checkText,
-	checkUserData,
-	storageLocationOf,
-} from '../../helpers/mediaValidation';
+import { checkCategoryId, checkFileUrl, storageLocationOf } from '../../helpers/mediaValidation';
+import { checkTags, checkText, checkUserData, LIMITS } from '../../helpers/metadataValidation';
 import { ItemInputError } from '../../helpers/items';
 import { sameUrl } from '../../helpers/sourceUrl';
 import { registerMedia } from '../../transport/vod.operations';
@@ -48,7 +42,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		description: 'Title of the media asset, at most 128 bytes',
+		description: 'Title of the media asset, at most 128 bytes, no emoji (™ © ® are fine)',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -77,14 +71,14 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				typeOptions: { rows: 2 },
 				default: '',
-				description: 'At most 1,024 bytes',
+				description: 'At most 1,024 bytes, no emoji',
 			},
 			{
 				displayName: 'Tags',
 				name: 'tags',
 				type: 'string',
 				default: '',
-				description: 'Comma-separated, at most 16 tags of at most 32 bytes each',
+				description: 'Comma-separated, at most 16 tags of at most 32 bytes each, no emoji',
 			},
 			{
 				displayName: 'Template Group ID',
@@ -99,7 +93,8 @@ const properties: INodeProperties[] = [
 				name: 'userData',
 				type: 'json',
 				default: '',
-				description: 'JSON object passed to VOD (e.g. {"Extend":{"sourceId":"42"}})',
+				description:
+					'JSON object passed to VOD (e.g. {"Extend":{"sourceId":"42"}}); its Extend must be a JSON object of at most 512 bytes',
 			},
 			{
 				displayName: 'Workflow ID',
@@ -136,10 +131,12 @@ interface Registration {
 
 function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 	const fileUrl = checkFileUrl(ctx.getNodeParameter('fileUrl', i, ''));
-	const title = checkText('Title', ctx.getNodeParameter('title', i, ''), 128, { required: true })!;
+	const title = checkText('Title', ctx.getNodeParameter('title', i, ''), LIMITS.titleBytes, {
+		required: true,
+	})!;
 	const fields = ctx.getNodeParameter('additionalFields', i, {}) as AdditionalFields;
 	const metadata: RegisterMetadata = { FileURL: fileUrl, Title: title };
-	const description = checkText('Description', fields.description, 1024);
+	const description = checkText('Description', fields.description, LIMITS.descriptionBytes);
 	if (description) metadata.Description = description;
 	const tags = checkTags(fields.tags);
 	if (tags) metadata.Tags = tags;

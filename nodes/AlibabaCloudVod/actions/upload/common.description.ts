@@ -58,7 +58,7 @@ export const titleField: INodeProperties = {
 	type: 'string',
 	default: '',
 	placeholder: 'e.g. Product launch keynote',
-	description: 'At most 128 bytes (UTF-8), no emoji. Leave empty to use the file name without its extension.',
+	description: 'At most 128 bytes (UTF-8), no emoji (™ © ® are fine). Leave empty to use the file name without its extension, without emoji and shortened to fit.',
 };
 
 const metadataOptions: INodeProperties[] = [
@@ -91,14 +91,15 @@ const metadataOptions: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 2 },
 		default: '',
-		description: 'At most 1024 bytes (UTF-8)',
+		description: 'At most 1024 bytes (UTF-8), no emoji',
 	},
 	{
 		displayName: 'Extend (JSON)',
 		name: 'extend',
 		type: 'json',
 		default: '{}',
-		description: 'Your own data that VOD hands back in the callbacks, e.g. {"sourceId":"42"}',
+		description:
+			'Your own JSON object (at most 512 bytes) that VOD hands back in the callbacks, e.g. {"sourceId":"42"}',
 	},
 	{
 		displayName: 'File Name',
@@ -123,7 +124,7 @@ const metadataOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. keynote,2024',
-		description: 'Comma-separated, at most 16 tags of at most 32 bytes each',
+		description: 'Comma-separated, at most 16 tags of at most 32 bytes each, no emoji',
 	},
 ];
 

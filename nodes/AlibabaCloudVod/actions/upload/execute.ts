@@ -7,21 +7,25 @@ import {
 
 import { failItem, vodErrorCode } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
+import { checkCategoryId, checkReferenceId } from '../../helpers/mediaValidation';
 import {
-	checkCategoryId,
-	checkReferenceId,
+	buildUserData,
 	checkTags,
 	checkText,
-} from '../../helpers/mediaValidation';
+	derivedFileName,
+	derivedTitle,
+	LIMITS,
+} from '../../helpers/metadataValidation';
 import { decodeUploadAddress, decodeUploadAuth } from '../../helpers/uploadCredentials';
+import { withFirstChunk } from '../../helpers/emptySource';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
+import { leftMediaText, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
 import { choosePartSize, MAX_PART_SIZE_MIB } from '../../helpers/uploadParts';
 import {
 	ATTACHED_EXTENSIONS,
 	AUDIO_EXTENSIONS,
 	IMAGE_EXTENSIONS,
 	VIDEO_EXTENSIONS,
-	buildUserData,
 	checkFileName,
 	checkSourceUrl,
 	deriveReferenceId,
@@ -92,12 +96,12 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		kind,
 		sourceType,
 		headers: {},
-		title: checkText('Title', ctx.getNodeParameter('title', i, ''), 128),
+		title: checkText('Title', ctx.getNodeParameter('title', i, ''), LIMITS.titleBytes),
 		fileNameOverride: text(options.fileName),
-		description: checkText('Description', options.description, 1024),
+		description: checkText('Description', options.description, LIMITS.descriptionBytes),
 		tags: checkTags(options.tags),
 		cateId: options.cateId ? checkCategoryId(options.cateId) : undefined,
-		userData: buildUserData(options.callbackUrl, options.extend === '{}' ? undefined : options.extend),
+		userData: buildUserData(options.callbackUrl, options.extend),
 		options,
 		referenceMode: 'none',
 		partSize: partSizeMiB * MiB,
@@ -204,14 +208,15 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	try {
 		const { list, what } = allowedExtensions(settings);
 		const fileName = checkFileName(
-			settings.fileNameOverride ?? source.fileName,
+			settings.fileNameOverride ?? (source.fileName && derivedFileName(source.fileName)),
 			list,
 			what,
 			settings.sourceType === 'binary'
 				? "Set Media Options → File Name (e.g. \"intro.mp4\"), or give the binary data a file name"
 				: 'Set Media Options → File Name (e.g. "intro.mp4")',
 		);
-		const title = settings.title ?? checkText('Title', fileName.replace(/\.[^.]*$/, ''), 128, { required: true }) as string;
+		const title = settings.title ?? derivedTitle(fileName.replace(/\.[^.]*$/, ''), fileName);
+		await refuseEmptySource(source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
 			settings.referenceMode === 'custom'
@@ -311,7 +316,6 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 			};
 		}
 
-		const address = decodeUploadAddress(created.uploadAddress);
 		const label = `${fileName} → VOD ${created.id}`;
 		ctx.logger.info(
 			`[item ${i}] Uploading ${source.label}${source.totalBytes !== undefined ? ` (${formatBytes(source.totalBytes)})` : ''} to VOD ${settings.kind} ${created.id} in parts of ${formatBytes(partSize)}`,
@@ -322,7 +326,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		let failure: unknown;
 		try {
 			result = await streamUpload({
-				address,
+				address: decodeUploadAddress(created.uploadAddress),
 				credentials: decodeUploadAuth(created.uploadAuth),
 				renewCredentials: renew
 					? async () => {
@@ -346,10 +350,10 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		} catch (error) {
 			failure = error;
 		}
-		if (failure instanceof StreamUploadError) {
-			throw uploadFailure(ctx, i, failure, settings, created.id, referenceId);
+		if (!result) {
+			const left = { kind: settings.kind, id: created.id, resumed: created.resumed, referenceId };
+			throw uploadFailure(ctx, i, failure, left);
 		}
-		if (!result) throw failure;
 		const idField = settings.kind === 'video' ? 'videoId' : settings.kind === 'image' ? 'imageId' : 'mediaId';
 		const output: IDataObject = {
 			[idField]: created.id,
@@ -379,27 +383,38 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	}
 }
 
+/** Fails the item before VOD creates a media for a file with nothing in it. */
+async function refuseEmptySource(source: UploadSource) {
+	const chunks = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
+	if (!chunks) {
+		throw new ItemInputError(
+			`${source.label} is empty (0 bytes); nothing was created in VOD`,
+			'Check the source: an empty file cannot be played or transcoded. For a URL, check that it serves the file itself, not an empty answer.',
+		);
+	}
+	source.chunks = chunks;
+}
+
 function uploadFailure(
 	ctx: IExecuteFunctions,
 	i: number,
-	error: StreamUploadError,
-	settings: Settings,
-	id: string,
-	referenceId: string | undefined,
+	error: unknown,
+	left: LeftMedia,
 ): NodeOperationError {
-	const rerun =
-		settings.kind === 'video' && referenceId
-			? ` Running the item again uploads to the same video ${id} (Reference ID ${referenceId}).`
-			: '';
+	const kind = error instanceof StreamUploadError ? error.kind : undefined;
 	const description =
-		error.kind === 'source'
-			? `The file could not be read to the end.${rerun}`
-			: error.kind === 'cancelled'
-				? `The execution was stopped.${rerun}`
-				: `OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.${rerun}`;
-	return new NodeOperationError(ctx.getNode(), `[item ${i}] ${error.message}`, {
+		kind === 'source'
+			? 'The file could not be read to the end.'
+			: kind === 'cancelled'
+				? 'The execution was stopped.'
+				: kind === 'storage'
+					? 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.'
+					: 'The upload into VOD storage could not start.';
+	const text = String((error as Error)?.message ?? error).replace(/^\[item \d+\] /, '').replace(/\.$/, '');
+	const message = withoutErrorCodes(`[item ${i}] ${text}. ${leftMediaText(left)}`);
+	return new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
-		description,
+		description: `${description} ${leftMediaText(left)}`,
 	});
 }
 

@@ -7,6 +7,7 @@ import { ItemInputError } from '../../helpers/items';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
 import { canonicalUrl } from '../../helpers/sourceUrl';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
+import { redactText } from '../../transport/redact';
 import { readFileReusingBuffer, storedFilePath } from './storedFile';
 
 /** What is uploaded, opened but not yet read. */
@@ -182,7 +183,11 @@ async function getFollowingRedirects(
 		}
 		if (!response) {
 			throw new ItemInputError(
-				`Downloading URL ${urlLabel(url)} failed: ${(failure as Error)?.message ?? failure}`,
+				// the header values the user gave (Authorization, API keys) must not come back in the message
+				redactText(
+					`Downloading URL ${urlLabel(url)} failed: ${(failure as Error)?.message ?? failure}`,
+					Object.values(headers),
+				),
 				'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
 			);
 		}

@@ -11,12 +11,15 @@ import { errorItem, inputProblem, itemError } from '../../helpers/items';
 import { classifyStatus, jobFields, lookupJobsByUrl } from '../../helpers/jobStatus';
 import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
 import {
-	checkExtend,
-	checkExtension,
-	checkHttpUrl,
+	buildUserData,
 	checkTags,
 	checkText,
+	derivedTitle,
 	LIMITS,
+} from '../../helpers/metadataValidation';
+import {
+	checkExtension,
+	checkHttpUrl,
 	parseSourceUrl,
 	titleFromUrl,
 } from '../../helpers/urlValidation';
@@ -54,7 +57,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Title of the new media (at most 128 bytes, no emoji). Empty: the file name from the URL.',
+			'Title of the new media (at most 128 bytes, no emoji; ™ © ® are fine). Empty: the file name from the URL, without emoji and shortened to fit.',
 	},
 	{
 		displayName: 'Options',
@@ -212,16 +215,15 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	checkExtension(url, fileExtension);
 
 	const titleParam = String(ctx.getNodeParameter('title', itemIndex, '') ?? '').trim();
-	const title = titleParam || titleFromUrl(url);
-	checkText('Title', title, LIMITS.titleBytes);
+	const title = titleParam
+		? (checkText('Title', titleParam, LIMITS.titleBytes) as string)
+		: derivedTitle(titleFromUrl(url), url.hostname);
 
 	const metadata: IDataObject = { Title: title };
-	if (options.description) {
-		checkText('Description', options.description, LIMITS.descriptionBytes);
-		metadata.Description = options.description;
-	}
+	const description = checkText('Description', options.description, LIMITS.descriptionBytes);
+	if (description) metadata.Description = description;
 	const tags = checkTags(options.tags);
-	if (tags.length) metadata.Tags = tags.join(',');
+	if (tags) metadata.Tags = tags;
 	if (options.cateId) {
 		if (!/^\d+$/.test(String(options.cateId).trim())) {
 			throw inputProblem(
@@ -238,20 +240,12 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	if (options.templateGroupId) metadata.TemplateGroupId = options.templateGroupId.trim();
 	if (options.workflowId) metadata.WorkflowId = options.workflowId.trim();
 
-	const userData: IDataObject = {};
-	if (options.callbackUrl) {
-		userData.MessageCallback = {
-			CallbackURL: checkHttpUrl('Callback URL', options.callbackUrl),
-			CallbackType: 'http',
-		};
-	}
-	const extend = checkExtend(options.extend);
-	if (extend && extend !== '{}') userData.Extend = JSON.parse(extend) as IDataObject;
+	const userData = buildUserData(options.callbackUrl, options.extend);
 
 	const perCall: Source['perCall'] = {};
 	if (options.storageLocation) perCall.StorageLocation = options.storageLocation.trim();
 	if (options.appId) perCall.AppId = options.appId.trim();
-	if (Object.keys(userData).length) perCall.UserData = JSON.stringify(userData);
+	if (userData) perCall.UserData = userData;
 
 	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall };
 }

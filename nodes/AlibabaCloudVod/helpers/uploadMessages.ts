@@ -1,0 +1,59 @@
+/**
+ * Texts of upload failures. They say what failed, what happened to what was already sent, and what VOD
+ * now holds, so the user can act without reading logs.
+ */
+
+/**
+ * n8n replaces the whole message of a node error that merely contains a Node.js error code (ECONNRESET,
+ * ETIMEDOUT, …) with a generic sentence ("The connection to the server was closed unexpectedly"), losing
+ * the part, the upload ID and what was stored. The codes are therefore written out in words.
+ */
+const NETWORK_CODES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ECONNABORTED: 'connection aborted',
+	ENOTFOUND: 'host not found',
+	ETIMEDOUT: 'timed out',
+	EHOSTUNREACH: 'host unreachable',
+	EADDRNOTAVAIL: 'address not available',
+	ERRADDRINUSE: 'address in use',
+	EAI_AGAIN: 'DNS lookup failed',
+	GETADDRINFO: 'address lookup',
+	ENOENT: 'no such file',
+	EISDIR: 'is a directory',
+	ENOTDIR: 'not a directory',
+	EACCES: 'access denied',
+	EEXIST: 'already exists',
+	EPERM: 'not permitted',
+};
+const NETWORK_CODE = new RegExp(Object.keys(NETWORK_CODES).join('|'), 'gi');
+
+export function withoutErrorCodes(text: string): string {
+	return text.replace(NETWORK_CODE, (code) => NETWORK_CODES[code.toUpperCase()]);
+}
+
+/** Why OSS still refuses the credentials, once renewing is no longer possible or no longer helps. */
+export function credentialsRefusedReason(renewable: boolean, renewals: number): string {
+	if (!renewable) {
+		return "the upload's credentials expired and VOD issues images and attached media only one";
+	}
+	return `OSS refused the credentials again after they were renewed ${renewals} times (RefreshUploadVideo); check the n8n server's clock and the storage location's permissions`;
+}
+
+export interface LeftMedia {
+	kind: 'video' | 'image' | 'attached';
+	id: string;
+	/** the upload resumed a video an earlier run had created */
+	resumed: boolean;
+	referenceId?: string;
+}
+
+/** What a failed upload leaves in VOD: the media created for it, named, and what to do with it. */
+export function leftMediaText({ kind, id, resumed, referenceId }: LeftMedia): string {
+	const what = kind === 'video' ? 'video' : kind === 'image' ? 'image' : 'attached media';
+	const state = `VOD ${what} ${id} (${resumed ? 'created by an earlier run' : 'created for this file'}) stays in status Uploading`;
+	if (kind === 'video' && referenceId) {
+		return `${state}; running the item again uploads into it (Reference ID ${referenceId}), or delete it with Media → Delete.`;
+	}
+	return `${state}; delete it in the VOD console (or Media → Delete for a video) before running the item again, which creates a new one.`;
+}

@@ -1,0 +1,237 @@
+/**
+ * One rule for titles, descriptions, tags and Extend: every operation gives the same verdict on the same
+ * text, and the emulator (standing for VOD) accepts exactly what the node sends.
+ */
+import { randomBytes } from 'node:crypto';
+
+import fc from 'fast-check';
+import OSS from 'ali-oss';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { checkMetadata, parseUserData } from '../emulator/vod/validate';
+import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { propertyParams } from '../support/property';
+import { checkFileName } from '../../nodes/AlibabaCloudVod/helpers/uploadValidation';
+import {
+	buildUserData,
+	checkTags,
+	checkText,
+	checkUserData,
+	derivedFileName,
+	derivedTitle,
+	LIMITS,
+} from '../../nodes/AlibabaCloudVod/helpers/metadataValidation';
+
+let emulator: Emulator;
+let sources: SourceServer;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+	sources = await startSourceServer();
+});
+afterAll(async () => {
+	await emulator?.stop();
+	await sources?.stop();
+});
+beforeEach(() => emulator.reset());
+
+/** Pieces that tell character rules apart: emoji, flags, ZWJ sequences, keycaps, text symbols, CJK, marks. */
+const PIECES = [
+	'🇨🇳', '🇯🇵', '👨‍👩‍👧', '👍🏽', '1️⃣', '❤️', '❤', '✅', '⌚', '☺', '™', '©', '®', '℗', '→', '★',
+	'视频', '動画', '한국어', '𠀀', 'é', 'e\u0301', 'a\u0308\u0301', '\u200d', '\u200b', 'ß', 'Ω', ' ', ',', '"', "'",
+	'<b>', '\\', 'Launch', 'Acme', '2024', '\t', '\u00a0',
+];
+const textArb = fc
+	.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'grapheme', maxLength: 6 })), {
+		maxLength: 30,
+	})
+	.map((parts) => parts.join(''));
+
+function nodeVerdict(check: () => unknown): 'accepted' | 'refused' {
+	try {
+		check();
+		return 'accepted';
+	} catch {
+		return 'refused';
+	}
+}
+
+describe('the metadata rule', () => {
+	test('titles from the outside report: flags refused, text symbols accepted', () => {
+		expect(() => checkText('Title', 'Launch 🇨🇳', LIMITS.titleBytes)).toThrow(/"🇨🇳".*U\+1F1E8.*refuses/);
+		expect(checkText('Title', 'Acme™ ©2024 ®', LIMITS.titleBytes)).toBe('Acme™ ©2024 ®');
+		expect(checkText('Title', '视频 é', LIMITS.titleBytes)).toBe('视频 é');
+		expect(() => checkText('Title', 'done ✅', LIMITS.titleBytes)).toThrow(/emoji/);
+	});
+
+	test('the emulator refuses exactly the Title, Description and Tags the node refuses', () => {
+		fc.assert(
+			fc.property(textArb, fc.constantFrom('Title', 'Description', 'Tags'), (text, field) => {
+				const node = nodeVerdict(() =>
+					field === 'Tags'
+						? checkTags(text)
+						: checkText(field, text, field === 'Title' ? LIMITS.titleBytes : LIMITS.descriptionBytes),
+				);
+				// the node trims and normalises before sending; the emulator sees what is sent
+				const sent = field === 'Tags' ? checkTagsOrRaw(text) : text.trim();
+				const emulated = nodeVerdict(() => checkMetadata({ [field]: sent }));
+				expect(emulated).toBe(node);
+			}),
+			propertyParams(400),
+		);
+	});
+
+	test('a derived title is never refused, fits 128 bytes and never splits a character', () => {
+		fc.assert(
+			fc.property(textArb, fc.string({ unit: 'grapheme', maxLength: 200 }), (a, b) => {
+				const title = derivedTitle(a + b + '视'.repeat(60), 'example.com');
+				expect(checkText('Title', title, LIMITS.titleBytes, { required: true })).toBe(title);
+				expect(Buffer.from(title, 'utf8').toString('utf8')).toBe(title);
+				expect(title).not.toMatch(/[\uD800-\uDFFF]/u);
+				const fileName = derivedFileName(`${a}${b}.mp4`);
+				expect(checkFileName(fileName, ['mp4'], 'video')).toBe(fileName);
+			}),
+			propertyParams(300),
+		);
+	});
+
+	test('Extend: one rule for the separate field and for User Data, and the emulator agrees on size', () => {
+		fc.assert(
+			fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => {
+				const viaField = nodeVerdict(() => buildUserData('', JSON.stringify(value)));
+				// VOD's docs nest Extend in UserData both as a JSON string and as an object
+				expect(nodeVerdict(() => checkUserData({ Extend: JSON.stringify(value) }))).toBe(viaField);
+				if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+					expect(nodeVerdict(() => checkUserData({ Extend: value }))).toBe(viaField);
+				}
+				if (viaField === 'accepted') {
+					const sent = buildUserData('', JSON.stringify(value));
+					expect(() => parseUserData(sent)).not.toThrow();
+				}
+			}),
+			propertyParams(300),
+		);
+		expect(() => buildUserData('', '[1,2]')).toThrow(/not a JSON object/);
+		expect(() => buildUserData('', JSON.stringify({ id: 'x'.repeat(520) }))).toThrow(/bytes; VOD accepts at most 512/);
+		expect(buildUserData('', '{}')).toBeUndefined();
+	});
+});
+
+function checkTagsOrRaw(text: string) {
+	try {
+		return checkTags(text);
+	} catch {
+		return text;
+	}
+}
+
+/** Each text goes in as Title and as Description: one item per text, run through every operation. */
+describe('every operation gives the same verdict', () => {
+	const fixed = ['Launch 🇨🇳', 'Acme™ ©2024', '视频 ✅', '👨‍👩‍👧 family', 'Cafe\u0301 ★', 'x'.repeat(129)];
+	const texts = [...fixed, ...fc.sample(textArb, { seed: 20261201, numRuns: 24 })];
+
+	async function outputs(parameters: INodeParameters, items: INodeExecutionData[]) {
+		const result = await runWorkflow({
+			nodes: [startNode(), vodNode('VOD', parameters, undefined, { onError: 'continueRegularOutput' })],
+			connections: chain('Start', 'VOD'),
+			credentials: emulatorCredentials(emulator),
+			startItems: items,
+		});
+		const out = result.output('VOD');
+		expect(out).toHaveLength(items.length);
+		return out;
+	}
+
+	async function run(parameters: INodeParameters, items: INodeExecutionData[]) {
+		return (await outputs(parameters, items)).map((item) => (item.json.error ? 'refused' : 'accepted'));
+	}
+
+	async function ossObjects(count: number) {
+		const bucket = emulator.state.vod.bucket;
+		const oss = new OSS({
+			...emulator.accessKey,
+			endpoint: emulator.ossEndpoint,
+			bucket,
+			region: 'oss-cn-shanghai',
+		} as OSS.Options);
+		const urls: string[] = [];
+		for (let i = 0; i < count; i++) {
+			const key = `agree/${randomBytes(4).toString('hex')}-${i}.mp4`;
+			await oss.put(key, randomBytes(64));
+			urls.push(`${emulator.ossEndpoint}/${bucket}/${key}`);
+		}
+		return urls;
+	}
+
+	test('URL Upload → Submit, Upload → From URL and Media → Register agree with the rule', async () => {
+		const expected = texts.map((text) =>
+			nodeVerdict(() => {
+				checkText('Title', text, LIMITS.titleBytes, { required: true });
+				checkText('Description', text, LIMITS.descriptionBytes);
+			}),
+		);
+		const urls = texts.map((_, i) => sources.url(`/files/clip-${i}.mp4?size=64`));
+		const items = texts.map((text, i) => ({ json: { text, url: urls[i] } }));
+		const submit = await run(
+			{
+				resource: 'urlUpload',
+				operation: 'submit',
+				sourceUrl: '={{ $json.url }}',
+				title: '={{ $json.text }}',
+				options: { description: '={{ $json.text }}' },
+			},
+			items,
+		);
+		const upload = await run(
+			{
+				resource: 'upload',
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: '={{ $json.text }}',
+				referenceIdMode: 'none',
+				mediaOptions: { description: '={{ $json.text }}' },
+			},
+			items,
+		);
+		const registerUrls = await ossObjects(texts.length);
+		const register = await run(
+			{
+				resource: 'media',
+				operation: 'register',
+				fileUrl: '={{ $json.url }}',
+				title: '={{ $json.text }}',
+				additionalFields: { description: '={{ $json.text }}' },
+			},
+			texts.map((text, i) => ({ json: { text, url: registerUrls[i] } })),
+		);
+		// the empty title counts as "not given" for Submit and Upload (they derive one): compare the rest
+		const comparable = texts.map((text) => text.trim() !== '');
+		const pick = (verdicts: string[]) => verdicts.filter((_, i) => comparable[i]);
+		expect(pick(submit)).toEqual(pick(expected));
+		expect(pick(upload)).toEqual(pick(expected));
+		expect(pick(register)).toEqual(pick(expected));
+		expect(expected.slice(0, 6)).toEqual(['refused', 'accepted', 'refused', 'refused', 'accepted', 'refused']);
+	});
+
+	test('a title or file name derived from a URL is cleaned and clipped, not refused, in Submit and Upload', async () => {
+		const name = encodeURIComponent('视频'.repeat(40) + ' final');
+		const items = [{ json: { url: sources.url(`/files/${name}.mp4?size=64`) } }];
+		const [submitted] = await outputs({ resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' }, items);
+		expect(submitted.json.error).toBeUndefined();
+		expect(submitted.json.title).toBe('视频'.repeat(21));
+		const [uploaded] = await outputs(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
+			items,
+		);
+		expect(uploaded.json.error).toBeUndefined();
+		expect(uploaded.json.title).toBe(submitted.json.title);
+
+		const [emoji] = await outputs(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
+			[{ json: { url: sources.url(`/files/${encodeURIComponent('🎬 intro ✅')}.mp4?size=64`) } }],
+		);
+		expect(emoji.json).toMatchObject({ fileName: 'intro.mp4', title: 'intro' });
+	});
+});
