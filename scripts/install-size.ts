@@ -1,29 +1,17 @@
 /**
- * What installing this package adds to an n8n: packs it and installs the tarball the way n8n 1.123
- * installs a community package (community-packages.service.js `downloadPackage`: extract, drop
- * devDependencies, peerDependencies and optionalDependencies, then `npm install` with its flags),
- * and prints the packages and bytes that land in node_modules.
+ * What installing this package adds to an n8n: builds and packs it, installs the tarball the way
+ * n8n 1.123 installs a community package (test/e2e/lib/install.ts `installPackageAsUser`: drop
+ * dev/peer/optional dependencies, `npm install` with n8n's flags, shallow, no scripts), and prints the
+ * packages and bytes that land in its node_modules.
  *
  *   npx tsx scripts/install-size.ts
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const ROOT = resolve(__dirname, '..');
-const N8N_INSTALL_FLAGS = [
-	'--audit=false',
-	'--fund=false',
-	'--bin-links=false',
-	'--install-strategy=shallow',
-	'--ignore-scripts=true',
-	'--package-lock=false',
-];
-
-function run(command: string, args: string[], cwd: string): string {
-	return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-}
+import { installPackageAsUser, REPO_ROOT } from '../test/e2e/lib/install';
 
 interface Tally {
 	packages: number;
@@ -58,30 +46,23 @@ function tally(dir: string, total: Tally = { packages: 0, distinct: new Set(), a
 	return total;
 }
 
-function main() {
-	const work = mkdtempSync(join(tmpdir(), 'n8n-install-size-'));
+async function main() {
+	execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	const userFolder = mkdtempSync(join(tmpdir(), 'n8n-install-size-'));
 	try {
-		run('npm', ['run', '--silent', 'build'], ROOT);
-		const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], ROOT)) as Array<{ filename: string }>;
-		const packageDir = join(work, 'package');
-		run('tar', ['-xzf', join(work, filename), '-C', work], work);
-		const manifestPath = join(packageDir, 'package.json');
-		const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-		delete manifest.devDependencies;
-		delete manifest.peerDependencies;
-		delete manifest.optionalDependencies;
-		writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-		run('npm', ['install', ...N8N_INSTALL_FLAGS, '--loglevel=error'], packageDir);
-
-		const own = tally(packageDir);
-		const dependencies = tally(join(packageDir, 'node_modules'), undefined, 'node_modules');
+		const installed = await installPackageAsUser(userFolder, { log: () => undefined });
+		const own = tally(installed.dir);
+		const dependencies = tally(join(installed.dir, 'node_modules'), undefined, 'node_modules');
 		const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-		console.log(`${manifest.name}@${manifest.version} installed as n8n installs a community package:`);
+		console.log(`${installed.name}@${installed.version} installed as n8n installs a community package:`);
 		console.log(`  dependencies: ${dependencies.packages} package folders (${dependencies.distinct.size} distinct), ${mb(dependencies.apparentBytes)} MB (${mb(dependencies.diskBytes)} MB on disk)`);
 		console.log(`  with the package itself: ${mb(own.apparentBytes)} MB (${mb(own.diskBytes)} MB on disk)`);
 	} finally {
-		rmSync(work, { recursive: true, force: true });
+		rmSync(userFolder, { recursive: true, force: true });
 	}
 }
 
-main();
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});

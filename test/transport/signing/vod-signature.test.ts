@@ -134,15 +134,20 @@ function signedHeaderNames(authorization: string) {
 	return /SignedHeaders=([^,]+)/.exec(authorization)?.[1].split(';') ?? [];
 }
 
+/** The package's request for an action at a plain-HTTP host. */
+function packageRequest(
+	host: string,
+	action: string,
+	params: object,
+	credentials: AcsCredentials,
+	at: { date: Date; nonce: string },
+) {
+	return buildVodRequest({ action, version: VERSION, params: params as Record<string, string>, host, protocol: 'HTTP', credentials, ...at });
+}
+
 /** The package's request for what the SDK sent, at the SDK's time and nonce. */
 function packageRequestFor(sdk: RecordedRequest, action: string, params: object, credentials: AcsCredentials) {
-	return buildVodRequest({
-		action,
-		version: VERSION,
-		params: params as Record<string, string>,
-		host: recorder.host,
-		protocol: 'HTTP',
-		credentials,
+	return packageRequest(recorder.host, action, params, credentials, {
 		date: new Date(sdk.headers['x-acs-date']),
 		nonce: sdk.headers['x-acs-signature-nonce'],
 	});
@@ -290,13 +295,7 @@ describe('the emulator, over real HTTP through n8n’s request helper', () => {
 	let nonce = 0;
 	function request(action: VodAction, params: object, credentials: AcsCredentials) {
 		nonce++;
-		return buildVodRequest({
-			action,
-			version: VERSION,
-			params: params as Record<string, string>,
-			host: emulator.vodEndpoint,
-			protocol: 'HTTP',
-			credentials,
+		return packageRequest(emulator.vodEndpoint, action, params, credentials, {
 			date: new Date(),
 			nonce: `${process.pid}-${Date.now()}-${nonce}`,
 		});
