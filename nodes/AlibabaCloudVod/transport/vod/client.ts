@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { IHttpRequestOptions } from 'n8n-workflow';
-
+import { isCancellation, transportFailure, type HttpRequester } from '../http';
 import { redactText, secretsOf } from '../redact';
 import { backoffDelay, resolveRetryPolicy, shouldRetry } from '../retry';
 import {
@@ -35,9 +34,6 @@ export const VOD_API_VERSION = '2017-03-21';
 /** One try, from sending to the end of the answer. VOD normally answers in well under a second. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** `this.helpers.httpRequest` of any n8n context */
-export type HttpRequester = (options: IHttpRequestOptions) => Promise<unknown>;
-
 type Outcome =
 	| { ok: true; body: Record<string, unknown> }
 	| { ok: false; failure: VodFailure }
@@ -49,21 +45,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isCancellation(error: unknown, signal?: AbortSignal): boolean {
-	const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
-	return Boolean(signal?.aborted) || code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError';
-}
-
-/**
- * Only the fields the failure is classified by: the helper's error object carries the signed request
- * (STS token header included), so it never travels further. axios reports its timeout as
- * ECONNABORTED "timeout of N ms exceeded".
- */
+/** normalizeSdkError knows a timeout by its name */
 function transportErrorFields(error: unknown) {
-	const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-	const text = typeof message === 'string' ? message : String(error);
-	if (code === 'ECONNABORTED' && /timeout/i.test(text)) return { name: 'RequestTimeoutError', message: text };
-	return { code: typeof code === 'string' ? code : undefined, name: typeof name === 'string' ? name : undefined, message: text };
+	const failure = transportFailure(error);
+	return failure.timedOut
+		? { name: 'RequestTimeoutError', message: failure.message }
+		: { code: failure.code, message: failure.message };
 }
 
 /** VOD's answer to one try: its JSON body on 2xx, else the failure its error body describes. */
