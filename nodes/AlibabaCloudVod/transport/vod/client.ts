@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+
+import { isCancellation, transportFailure, type HttpRequester } from '../http';
+import { redactText, secretsOf } from '../redact';
+import { backoffDelay, resolveRetryPolicy, shouldRetry } from '../retry';
+import {
+	describeVodFailure,
+	mentionsSessionId,
+	normalizeSdkError,
+	VodApiError,
+	VodCancelledError,
+	type VodFailure,
+} from '../vod.errors';
+import { isIdempotentCall } from '../vod.idempotency';
+import type {
+	AlibabaCloudApiCredentials,
+	VodAction,
+	VodOperations,
+	VodRequestOptions,
+} from '../vod.types';
+import { waitUnlessAborted } from '../wait';
+import { resolveVodEndpoint, type VodEndpoint } from './endpoint';
+import { buildVodRequest, type VodParamValue } from './signature';
+
+/**
+ * VOD calls over n8n's own request helper, signed by transport/vod/signature.ts: the same contract
+ * as the openapi-client transport (vod.client.ts) it replaces — retries with the idempotency rules,
+ * VodApiError with Code, Message, RequestId and HTTP status, redaction, cancel through the signal,
+ * a timeout per try. DRAFT: not wired in yet.
+ */
+
+export const VOD_API_VERSION = '2017-03-21';
+
+/** One try, from sending to the end of the answer. VOD normally answers in well under a second. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+type Outcome =
+	| { ok: true; body: Record<string, unknown> }
+	| { ok: false; failure: VodFailure }
+	| { ok: false; cancelled: true };
+
+const CANCELLED: Outcome = { ok: false, cancelled: true };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** normalizeSdkError knows a timeout by its name */
+function transportErrorFields(error: unknown) {
+	const failure = transportFailure(error);
+	return failure.timedOut
+		? { name: 'RequestTimeoutError', message: failure.message }
+		: { code: failure.code, message: failure.message };
+}
+
+/** VOD's answer to one try: its JSON body on 2xx, else the failure its error body describes. */
+function outcomeOfAnswer(statusCode: number, text: string, secrets: readonly string[]): Outcome {
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch (error) {
+		if (statusCode < 300) return { ok: false, failure: normalizeSdkError(error, secrets) };
+	}
+	if (statusCode >= 200 && statusCode < 300) {
+		if (isPlainObject(body)) return { ok: true, body };
+		return { ok: false, failure: normalizeSdkError(new SyntaxError('not a JSON object'), secrets) };
+	}
+	const fields = isPlainObject(body) ? body : {};
+	return { ok: false, failure: normalizeSdkError({ data: { ...fields, statusCode } }, secrets) };
+}
+
+interface Call {
+	action: string;
+	params: Record<string, VodParamValue>;
+	credentials: AlibabaCloudApiCredentials;
+	endpoint: VodEndpoint;
+	secrets: readonly string[];
+}
+
+/** One signed try, with a fresh time and nonce; a cancel aborts the request in flight. */
+async function attempt(http: HttpRequester, call: Call, options: VodRequestOptions): Promise<Outcome> {
+	const { signal } = options;
+	if (signal?.aborted) return CANCELLED;
+	const request = buildVodRequest({
+		action: call.action,
+		version: VOD_API_VERSION,
+		params: call.params,
+		host: call.endpoint.host,
+		protocol: call.endpoint.protocol,
+		credentials: call.credentials,
+		date: new Date(),
+		nonce: randomBytes(16).toString('hex'),
+	});
+	let answer: { statusCode: number; body: unknown };
+	try {
+		answer = (await http({
+			...request,
+			timeout: options.readTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+			abortSignal: signal,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			encoding: 'text',
+			json: false,
+		})) as { statusCode: number; body: unknown };
+	} catch (error) {
+		if (isCancellation(error, signal)) return CANCELLED;
+		return { ok: false, failure: normalizeSdkError(transportErrorFields(error), call.secrets) };
+	}
+	return outcomeOfAnswer(answer.statusCode, String(answer.body ?? ''), call.secrets);
+}
+
+/** The refusal of a SessionId VOD saw in the last 10 minutes: the jobs exist, nothing is sent twice. */
+function isSessionIdReused(action: string, params: Record<string, unknown>, last: VodFailure, retriedAmbiguous: boolean) {
+	return (
+		action === 'UploadMediaByURL' &&
+		!last.transient &&
+		Boolean(params.SessionId) &&
+		mentionsSessionId(last) &&
+		(retriedAmbiguous || /used|already|exist|duplicat|repeat/i.test(last.message))
+	);
+}
+
+function finalError(call: Call, last: VodFailure, attempts: number, idempotent: boolean, retriedAmbiguous: boolean) {
+	const sessionIdReused = isSessionIdReused(call.action, call.params, last, retriedAmbiguous);
+	return new VodApiError({
+		action: call.action,
+		code: last.code,
+		message: last.message,
+		requestId: last.requestId,
+		hostId: last.hostId,
+		recommend: last.recommend,
+		httpStatus: last.httpStatus,
+		attempts,
+		outcomeUnknown: last.outcomeUnknown,
+		sessionIdReused: sessionIdReused || undefined,
+		hint: sessionIdReused
+			? `VOD refused the SessionId because it was used in the last 10 minutes${retriedAmbiguous ? ': an earlier try of this call reached VOD and created the jobs' : ''}. The URLs were not submitted twice; look up their jobs by URL (Job Status) instead of submitting again.`
+			: describeVodFailure(call.action, last, {
+					attempts,
+					endpoint: `${call.endpoint.protocol.toLowerCase()}://${call.endpoint.host}`,
+					retriedAmbiguous: retriedAmbiguous || (last.outcomeUnknown && idempotent),
+				}),
+	});
+}
+
+/**
+ * Calls a VOD action through `http` (n8n's `helpers.httpRequest`), retrying transient failures by
+ * the rules of retry.ts and vod.idempotency.ts. Throws `VodApiError` (redacted) or
+ * `VodCancelledError`.
+ */
+export async function callVodApi<A extends VodAction>(
+	http: HttpRequester,
+	credentials: AlibabaCloudApiCredentials,
+	action: A,
+	params: VodOperations[A][0],
+	options: VodRequestOptions = {},
+): Promise<VodOperations[A][1]> {
+	const call: Call = {
+		action,
+		params: params as Record<string, VodParamValue>,
+		credentials,
+		endpoint: resolveVodEndpoint(credentials),
+		secrets: secretsOf(credentials),
+	};
+	const policy = resolveRetryPolicy(options.retry);
+	const idempotent = options.idempotent ?? isIdempotentCall(action, call.params);
+	const { logger, signal } = options;
+
+	let retriedAmbiguous = false;
+	let failure: VodFailure | undefined;
+	let attempts = 0;
+	while (attempts < policy.maxAttempts) {
+		if (attempts > 0) {
+			const delay = backoffDelay(attempts, policy);
+			logger?.debug(
+				redactText(`VOD ${action}: ${failure?.code} (try ${attempts} of ${policy.maxAttempts}), retrying in ${delay} ms`, call.secrets),
+			);
+			if (!(await waitUnlessAborted(delay, signal))) throw new VodCancelledError(action);
+			if (failure?.outcomeUnknown) retriedAmbiguous = true;
+		}
+		attempts++;
+		const outcome = await attempt(http, call, options);
+		if (outcome.ok) return outcome.body as unknown as VodOperations[A][1];
+		if ('cancelled' in outcome) throw new VodCancelledError(action);
+		failure = outcome.failure;
+		if (!shouldRetry(failure, idempotent)) break;
+	}
+	const error = finalError(call, failure as VodFailure, attempts, idempotent, retriedAmbiguous);
+	logger?.debug(redactText(error.message, call.secrets));
+	throw error;
+}
