@@ -187,8 +187,9 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const targets: Target[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				const raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
-				if (by === 'sourceUrl') parseSourceUrl(raw);
+				const given = this.getNodeParameter(by, i, '');
+				const raw = String(given ?? '').trim();
+				if (by === 'sourceUrl') parseSourceUrl(given);
 				else if (!raw) {
 					throw inputProblem(
 						'The Job ID is empty',
@@ -198,7 +199,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				targets.push({ itemIndex: i, key: raw });
 			} catch (error) {
 				if (!continueOnFail) throw itemError(this, error, i);
-				outputs[FAILED].push(errorItem(error, i));
+				outputs[FAILED].push(errorItem(this, error, i));
 			}
 		}
 
@@ -235,7 +236,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 					answer?.error ??
 					new NodeOperationError(this.getNode(), 'The status check was cancelled', { itemIndex });
 				if (!continueOnFail) throw itemError(this, error, itemIndex, 'GetURLUploadInfos');
-				outputs[FAILED].push(errorItem(error, itemIndex, { [by]: key }, 'GetURLUploadInfos'));
+				outputs[FAILED].push(errorItem(this, error, itemIndex, { [by]: key }, 'GetURLUploadInfos'));
 			} else if ('missing' in answer) {
 				outputs[FAILED].push({
 					json: {
