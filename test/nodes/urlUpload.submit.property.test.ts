@@ -101,7 +101,7 @@ function inputItems(specs: Spec[]) {
 			const earlier = row === 0 ? undefined : items[spec.of % row];
 			items.push(
 				earlier
-					? { ...earlier, row, repeatOf: earlier.row }
+					? { ...earlier, row, repeatOf: earlier.repeatOf ?? earlier.row }
 					: { row, source: 'not a url', storage: '', valid: false },
 			);
 		}

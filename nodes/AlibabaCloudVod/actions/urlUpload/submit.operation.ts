@@ -367,8 +367,8 @@ async function submitBatch(
 									lookup.error,
 								)
 							: inputProblem(
-									'VOD reports this batch as already submitted, but no job for the URL was found yet',
-									`The job may exist. Look the URL up with the Job Status node (Look Up By: Source URL), or: ${SKIP_ALREADY_SUBMITTED_FIX}`,
+									'VOD reports this batch as already submitted, so its job may exist, but none was found for the URL yet',
+									`Look the URL up with the Job Status node (Look Up By: Source URL), or: ${SKIP_ALREADY_SUBMITTED_FIX}`,
 								),
 				});
 			}
