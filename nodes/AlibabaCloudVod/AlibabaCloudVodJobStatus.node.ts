@@ -190,7 +190,13 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				const given = this.getNodeParameter(by, i, '');
 				const raw = String(given ?? '').trim();
 				if (by === 'sourceUrl') parseSourceUrl(given);
-				else if (!raw) {
+				else if (!raw && items[i].json.error !== undefined) {
+					// An error item of the node before (e.g. Submit under "Continue (regular output)").
+					throw inputProblem(
+						'The item is an error item of the previous node, with no Job ID',
+						'Set the previous node\'s Settings → On Error to "Continue (using error output)" so its failed items take their own branch, or filter out items with an error before this node',
+					);
+				} else if (!raw) {
 					throw inputProblem(
 						'The Job ID is empty',
 						'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}, or look up by Source URL',

@@ -6,7 +6,14 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import {
+	chain,
+	emulatorCredentials,
+	jobStatusNode,
+	runWorkflow,
+	startNode,
+	vodNode,
+} from '../harness';
 import { startSourceServer, type SourceServer } from '../harness/sourceServer';
 import * as retry from '../../nodes/AlibabaCloudVod/transport/retry';
 
@@ -178,5 +185,23 @@ describe('jobs that may exist (finding 7)', () => {
 			expect(item.json.description).toMatch(/Skip Already Submitted/);
 			expect(item.json.code).toBe('Throttling.User');
 		}
+	});
+});
+
+describe('an error item reaching Job Status (finding 1)', () => {
+	it('is named as the previous node\'s error item, with the On Error setting that routes it apart', async () => {
+		const items = urlItems(3, 'routed');
+		items[1].json.url = 'not a url';
+		const submit = submitWorkflow({}, 'continueRegularOutput');
+		const result = await runWorkflow({
+			nodes: [...submit.nodes, jobStatusNode('Job Status', { mode: 'once', lookUpBy: 'jobId' })],
+			connections: chain('Start', 'Submit', 'Job Status'),
+			credentials: submit.credentials,
+			startItems: items,
+		});
+		expect(result.status).toBe('error');
+		const error = result.nodeError('Job Status') as Error & { description?: string };
+		expect(error.message).toMatch(/^\[item 1\] The item is an error item of the previous node/);
+		expect(error.description).toMatch(/Continue \(using error output\)/);
 	});
 });
