@@ -60,6 +60,8 @@ const specArb: fc.Arbitrary<Spec> = fc.oneof(
 
 const scenarioArb = fc.record({
 	specs: fc.array(specArb, { minLength: 1, maxLength: 45 }),
+	// Without invalid items a run that stops does so in a batch, after others may have made jobs.
+	withInvalid: fc.boolean(),
 	onError: fc.constantFrom('stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'),
 	parallelCalls: fc.integer({ min: 1, max: 4 }),
 	skipAlreadySubmitted: fc.boolean(),
@@ -120,7 +122,12 @@ async function check(scenario: Scenario) {
 	emulator.setFaults({
 		vod: { ...scenario.faults, actions: ['UploadMediaByURL', 'GetURLUploadInfos'] },
 	});
-	const items = inputItems(scenario.specs);
+	const specs = scenario.withInvalid
+		? scenario.specs
+		: scenario.specs.map((spec): Spec =>
+				spec.kind === 'invalid' ? { kind: 'good', storage: 'default' } : spec,
+			);
+	const items = inputItems(specs);
 	const result = await runWorkflow({
 		nodes: [
 			startNode(),
