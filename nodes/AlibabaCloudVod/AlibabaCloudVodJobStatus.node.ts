@@ -188,18 +188,25 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const targets: Target[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				const raw = String(this.getNodeParameter(by, i, '') ?? '').trim();
-				if (by !== 'sourceUrl' && !raw) {
+				const given = this.getNodeParameter(by, i, '');
+				const raw = String(given ?? '').trim();
+				if (by !== 'sourceUrl' && !raw && items[i].json.error !== undefined) {
+					// An error item of the node before (e.g. Submit under "Continue (regular output)").
+					throw inputProblem(
+						'The item is an error item of the previous node, with no Job ID',
+						'Set the previous node\'s Settings → On Error to "Continue (using error output)" so its failed items take their own branch, or filter out items with an error before this node',
+					);
+				} else if (by !== 'sourceUrl' && !raw) {
 					throw inputProblem(
 						'The Job ID is empty',
 						'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}, or look up by Source URL',
 					);
 				}
-				const key = by === 'sourceUrl' ? canonicalUrl(parseSourceUrl(raw).href) : raw;
+				const key = by === 'sourceUrl' ? canonicalUrl(parseSourceUrl(given).href) : raw;
 				targets.push({ itemIndex: i, key });
 			} catch (error) {
 				if (!continueOnFail) throw itemError(this, error, i);
-				outputs[FAILED].push(errorItem(error, i));
+				outputs[FAILED].push(errorItem(this, error, i));
 			}
 		}
 
@@ -236,7 +243,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 					answer?.error ??
 					new NodeOperationError(this.getNode(), 'The status check was cancelled', { itemIndex });
 				if (!continueOnFail) throw itemError(this, error, itemIndex, 'GetURLUploadInfos');
-				outputs[FAILED].push(errorItem(error, itemIndex, { [by]: key }, 'GetURLUploadInfos'));
+				outputs[FAILED].push(errorItem(this, error, itemIndex, { [by]: key }, 'GetURLUploadInfos'));
 			} else if ('missing' in answer) {
 				outputs[FAILED].push({
 					json: {

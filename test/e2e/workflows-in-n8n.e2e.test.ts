@@ -155,6 +155,51 @@ describe('workflows in a real n8n', () => {
 	);
 
 	test(
+		'(c) On Error "Continue (using error output)": invalid rows leave Submit by its error output, the rest finish',
+		async () => {
+			const names = Array.from({ length: 58 }, (_, i) => `row-${String(i + 1).padStart(2, '0')}.mp4`);
+			const media = await startMediaServer(names.map((name) => ({ name, size: 32 * 1024 })));
+			try {
+				emulator.reset();
+				const workflow = await session.client.createWorkflow(
+					urlMigrationWorkflow({ path: 'e2e-rejected-rows', vodCredential, rejectedRows: true }),
+				);
+				await session.client.activateWorkflow(workflow.id);
+				// 60 rows as a sheet gives them: two cannot be submitted (not a URL; no file extension)
+				const urls: unknown[] = names.map((name) => media.urlOf(name));
+				urls.splice(20, 0, 'www.example.com/video.mp4');
+				urls.splice(45, 0, media.urlOf('download'));
+				const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-rejected-rows`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ urls }),
+				});
+				expect(response.status).toBe(200);
+				const [execution] = await session.client.waitForExecutions(workflow.id, 1, 240_000);
+				expect(execution.status).toBe('success');
+
+				const rejected = nodeOutput(execution, 'Rejected Rows');
+				expect(rejected.map((row) => row.url)).toEqual([urls[20], urls[45]]);
+				const errors = rejected.map((row) => row.error as Record<string, unknown>);
+				expect(errors[0].message).toMatch(/^\[item 20\] .*not a valid URL/);
+				expect(errors[1].message).toMatch(/^\[item 45\] .*no file extension/);
+				for (const error of errors) expect(error.description).toEqual(expect.any(String));
+
+				// the other 58 went on to Job Status and finished
+				expect(nodeOutput(execution, 'Job Status', 0)).toHaveLength(58);
+				expect(nodeOutput(execution, 'Job Status', 1)).toEqual([]);
+				const jobs = [...emulator.state.vod.jobs.values()];
+				expect(new Set(jobs.map((job) => job.uploadUrl))).toEqual(
+					new Set(names.map((name) => media.urlOf(name))),
+				);
+			} finally {
+				await media.stop();
+			}
+		},
+		5 * 60_000,
+	);
+
+	test(
 		`(b) a ${UPLOAD_SIZE / MiB} MiB file read from disk is streamed into VOD storage byte for byte`,
 		async () => {
 			const file = join(filesDir, 'keynote.mp4');

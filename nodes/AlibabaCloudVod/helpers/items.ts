@@ -6,11 +6,15 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+import { withoutErrorCodes } from './uploadMessages';
+
 /** A problem with one input item that the user fixes in the item or the node's parameters. */
 export class ItemInputError extends Error {
 	constructor(
 		message: string,
 		readonly fix: string,
+		/** the failure behind it, when it restates one from VOD (keeps VOD's code for the error item) */
+		readonly context?: IDataObject,
 	) {
 		super(message);
 		this.name = 'ItemInputError';
@@ -29,8 +33,10 @@ export function itemLabel(itemIndex: number) {
 	return `[item ${itemIndex}]`;
 }
 
+/** Every item's message passes here, so n8n never swaps it for its generic text about a network code. */
 function prefixed(message: string, itemIndex: number) {
-	return message.startsWith('[item ') ? message : `${itemLabel(itemIndex)} ${message}`;
+	const text = withoutErrorCodes(message);
+	return text.startsWith('[item ') ? text : `${itemLabel(itemIndex)} ${text}`;
 }
 
 /**
@@ -64,26 +70,46 @@ export function itemError(
 	);
 }
 
-function vodCode(error: unknown): string | undefined {
+/** VOD's error code (e.g. `InvalidVideo.NotFound`) of an error from the transport, if it has one. */
+export function vodErrorCode(error: unknown): string | undefined {
 	const vod = (error as { context?: IDataObject })?.context?.vod as IDataObject | undefined;
-	return typeof vod?.Code === 'string' ? vod.Code : undefined;
+	return typeof vod?.Code === 'string' && vod.Code !== '' ? vod.Code : undefined;
 }
 
-/** The output item standing for a failed input item under Continue On Fail. */
+function fixFor(error: unknown): string | undefined {
+	if (error instanceof ItemInputError) return error.fix;
+	return (error as { description?: string | null })?.description ?? undefined;
+}
+
+/**
+ * The output item standing for a failed input item under Continue On Fail, in the shape each of n8n's
+ * settings needs. It keeps what the user acts on: the message, the fix (`description`), VOD's code and
+ * the item's source (`context`).
+ * - "Continue (regular output)": those fields side by side, `{ ...context, error, description, code }`.
+ * - "Continue (using error output)": n8n moves an item there only when its json is exactly `{ error }`
+ *   (or `{ error, message }`), and adds the input item's fields itself; so the same fields go inside
+ *   `error`. (Setting `error` on the item instead would also route it, but n8n then replaces the json
+ *   with the bare message, losing the fix and the source.)
+ */
 export function errorItem(
+	ctx: IExecuteFunctions,
 	error: unknown,
 	itemIndex: number,
 	context: IDataObject = {},
 	what?: string,
 ): INodeExecutionData {
 	const message = error instanceof Error ? error.message : String(error);
-	const json: IDataObject = { error: prefixed(what ? `${what}: ${message}` : message, itemIndex) };
-	const fix =
-		error instanceof ItemInputError
-			? error.fix
-			: ((error as { description?: string | null })?.description ?? undefined);
-	if (fix) json.description = fix;
-	const code = vodCode(error);
-	if (code) json.code = code;
-	return { json: { ...context, ...json }, pairedItem: { item: itemIndex } };
+	const fields: IDataObject = { error: prefixed(what ? `${what}: ${message}` : message, itemIndex) };
+	const fix = fixFor(error);
+	if (fix) fields.description = fix;
+	const code = vodErrorCode(error);
+	if (code) fields.code = code;
+	if (ctx.getNode().onError !== 'continueErrorOutput') {
+		return { json: { ...context, ...fields }, pairedItem: { item: itemIndex } };
+	}
+	const { error: text, ...rest } = fields;
+	return {
+		json: { error: { message: text, ...rest, ...context } },
+		pairedItem: { item: itemIndex },
+	};
 }

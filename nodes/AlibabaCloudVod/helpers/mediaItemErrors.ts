@@ -18,7 +18,7 @@ export function failItem(
 	context: IDataObject = {},
 	what?: string,
 ): INodeExecutionData {
-	if (ctx.continueOnFail()) return errorItem(error, itemIndex, context, whatFor(error, what));
+	if (ctx.continueOnFail()) return errorItem(ctx, error, itemIndex, context, whatFor(error, what));
 	throw itemError(ctx, error, itemIndex, whatFor(error, what));
 }
 
@@ -39,11 +39,7 @@ export function failBatch(
 			itemIndexes.length > 1 ? ` (the same call carried items ${itemIndexes.join(', ')})` : '';
 		throw itemError(ctx, error, itemIndexes[0], `${what}${others}`);
 	}
-	return itemIndexes.map((itemIndex) => errorItem(error, itemIndex, contextOf(itemIndex), what));
+	return itemIndexes.map((itemIndex) => errorItem(ctx, error, itemIndex, contextOf(itemIndex), what));
 }
 
-/** VOD's error code (e.g. `InvalidVideo.NotFound`) of an error from the transport, if it has one. */
-export function vodErrorCode(error: unknown): string | undefined {
-	const vod = (error as { context?: IDataObject })?.context?.vod as IDataObject | undefined;
-	return typeof vod?.Code === 'string' && vod.Code !== '' ? vod.Code : undefined;
-}
+export { vodErrorCode } from './items';

@@ -50,7 +50,32 @@ export const URL_UPLOAD_AUDIO_EXTENSIONS = [
 const SUPPORTED = new Set([...URL_UPLOAD_VIDEO_EXTENSIONS, ...URL_UPLOAD_AUDIO_EXTENSIONS]);
 
 /** Parses an http(s) URL, or says what is wrong with it. */
+/** A Source URL that is not text: name what it is and how to map the URL out of it, never "empty". */
+function notTextProblem(raw: unknown) {
+	const map = 'Map the field that holds the file URL into Source URL, e.g. {{ $json.url }}';
+	if (raw === null) {
+		return inputProblem(
+			'The Source URL is null (the mapped field has no value on this item)',
+			`${map}, or filter out items without a URL before this node`,
+		);
+	}
+	if (Array.isArray(raw)) {
+		return inputProblem(
+			`The Source URL is a list of ${raw.length} values, not one URL`,
+			'One item is one file: split the list into items first (Split Out node), then map {{ $json.url }}',
+		);
+	}
+	if (typeof raw === 'object') {
+		return inputProblem(
+			'The Source URL is an object, not a URL',
+			'Map the URL inside it into Source URL, e.g. {{ $json.source.url }}',
+		);
+	}
+	return inputProblem(`The Source URL is the ${typeof raw} ${String(raw)}, not a URL`, map);
+}
+
 export function parseSourceUrl(raw: unknown): URL {
+	if (typeof raw !== 'string' && raw !== undefined) throw notTextProblem(raw);
 	const text = typeof raw === 'string' ? raw.trim() : '';
 	if (!text) {
 		throw inputProblem(

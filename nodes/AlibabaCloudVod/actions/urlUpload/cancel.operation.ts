@@ -67,8 +67,9 @@ interface Target {
 }
 
 function readTarget(ctx: IExecuteFunctions, itemIndex: number, by: string): Target {
-	const raw = String(ctx.getNodeParameter(by, itemIndex, '') ?? '').trim();
-	if (by === 'sourceUrl') return { itemIndex, value: canonicalUrl(parseSourceUrl(raw).href) };
+	const given = ctx.getNodeParameter(by, itemIndex, '');
+	if (by === 'sourceUrl') return { itemIndex, value: canonicalUrl(parseSourceUrl(given).href) };
+	const raw = String(given ?? '').trim();
 	if (!raw) {
 		throw inputProblem(
 			'The Job ID is empty',
@@ -81,6 +82,15 @@ function readTarget(ctx: IExecuteFunctions, itemIndex: number, by: string): Targ
 		);
 	}
 	return { itemIndex, value: raw };
+}
+
+/** The Job ID or Source URL as the item gave it, for its error item. */
+function givenValue(ctx: IExecuteFunctions, by: string, itemIndex: number) {
+	try {
+		return (ctx.getNodeParameter(by, itemIndex, '') ?? null) as IDataObject[string];
+	} catch {
+		return '';
+	}
 }
 
 export async function execute(
@@ -96,7 +106,7 @@ export async function execute(
 			targets.push(readTarget(this, i, by));
 		} catch (error) {
 			if (!continueOnFail) throw itemError(this, error, i);
-			results[i] = errorItem(error, i);
+			results[i] = errorItem(this, error, i, { [by]: givenValue(this, by, i) });
 		}
 	}
 
@@ -159,7 +169,7 @@ export async function execute(
 		}
 		if (failure) {
 			if (!continueOnFail) throw itemError(this, failure, i, 'CancelUrlUploadJobs');
-			results[i] = errorItem(failure, i, { jobId: json.jobId ?? null }, 'CancelUrlUploadJobs');
+			results[i] = errorItem(this, failure, i, { jobId: json.jobId ?? null }, 'CancelUrlUploadJobs');
 			continue;
 		}
 		json.canceled = json.result === 'canceled';

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { chunkApart, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
-import { errorItem, inputProblem, itemError } from '../../helpers/items';
+import { errorItem, inputProblem, ItemInputError, itemError, itemLabel } from '../../helpers/items';
 import { classifyStatus, jobFields, lookupJobsByUrl } from '../../helpers/jobStatus';
 import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
 import {
@@ -23,7 +23,7 @@ import {
 	parseSourceUrl,
 	titleFromUrl,
 } from '../../helpers/urlValidation';
-import { isSessionIdReused } from '../../transport/vod.request';
+import { isSessionIdReused, vodErrorDetails } from '../../transport/vod.request';
 import { uploadMediaByUrl } from '../../transport/vod.operations';
 import type { UploadJob } from '../../transport/vod.types';
 
@@ -204,7 +204,24 @@ interface Source {
 type Outcome =
 	| { kind: 'submitted'; job: UploadJob; requestId: string; recovered?: boolean }
 	| { kind: 'skipped'; existingJob: IDataObject }
-	| { kind: 'failed'; error: unknown; batch: number[] };
+	| { kind: 'failed'; error: unknown; batch: number[]; mayExist?: boolean };
+
+const SKIP_ALREADY_SUBMITTED_FIX =
+	'Re-run the same input with Options → Skip Already Submitted on: it finds the jobs VOD has, outputs them with skipped: true and submits only the rest. Submitting again without it creates them a second time.';
+
+/**
+ * A failure after which the batch's jobs may exist in VOD (its answer was lost, or VOD had seen its
+ * SessionId): say so and how to recover, and keep the cause's message, advice and code.
+ */
+function jobsMayExist(what: string, cause: unknown): ItemInputError {
+	const message = cause instanceof Error ? cause.message : String(cause);
+	const advice = (cause as { description?: string | null })?.description;
+	return new ItemInputError(
+		`${what}, so the jobs may exist in VOD: ${message}`,
+		advice ? `${SKIP_ALREADY_SUBMITTED_FIX} (${advice})` : SKIP_ALREADY_SUBMITTED_FIX,
+		(cause as { context?: IDataObject })?.context,
+	);
+}
 
 function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const raw = ctx.getNodeParameter('sourceUrl', itemIndex, '') as string;
@@ -331,7 +348,13 @@ async function submitBatch(
 		});
 	} catch (error) {
 		if (!isSessionIdReused(error)) {
-			for (const index of indexes) outcomes.set(index, { kind: 'failed', error, batch: indexes });
+			const mayExist = vodErrorDetails(error)?.outcomeUnknown === true;
+			const failure = mayExist
+				? jobsMayExist('The answer of UploadMediaByURL was lost (VOD may have run it)', error)
+				: error;
+			for (const index of indexes) {
+				outcomes.set(index, { kind: 'failed', error: failure, batch: indexes, mayExist });
+			}
 			return;
 		}
 		// An earlier attempt of this very batch reached VOD (its answer was lost, or this is a re-run within
@@ -356,12 +379,16 @@ async function submitBatch(
 				outcomes.set(source.itemIndex, {
 					kind: 'failed',
 					batch: [source.itemIndex],
+					mayExist: true,
 					error:
 						lookup && 'error' in lookup
-							? lookup.error
+							? jobsMayExist(
+									'VOD had already received this batch (an earlier try reached it) and looking up its jobs failed',
+									lookup.error,
+								)
 							: inputProblem(
-									'VOD reports this batch as already submitted, but no job for the URL was found',
-									'Look the URL up with the Job Status node (Look Up By: Source URL) before submitting it again',
+									'VOD reports this batch as already submitted, so its job may exist, but none was found for the URL yet',
+									`Look the URL up with the Job Status node (Look Up By: Source URL), or: ${SKIP_ALREADY_SUBMITTED_FIX}`,
 								),
 				});
 			}
@@ -376,9 +403,10 @@ export async function execute(
 	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[] = new Array(items.length);
 	const sources: Source[] = [];
+	// As given (a number, list or object too), so the error item shows what the item really held.
 	const sourceUrlOf = (i: number) => {
 		try {
-			return String(this.getNodeParameter('sourceUrl', i, '') ?? '');
+			return (this.getNodeParameter('sourceUrl', i, '') ?? null) as IDataObject[string];
 		} catch {
 			return '';
 		}
@@ -390,7 +418,7 @@ export async function execute(
 			sources.push(readSource(this, i));
 		} catch (error) {
 			if (!continueOnFail) throw itemError(this, error, i);
-			results[i] = errorItem(error, i, { sourceUrl: sourceUrlOf(i) });
+			results[i] = errorItem(this, error, i, { sourceUrl: sourceUrlOf(i) });
 		}
 	}
 
@@ -439,16 +467,35 @@ export async function execute(
 	// 4. Batches of ≤20 URLs that share the per-call parameters (StorageLocation, AppId, UserData). Two
 	// URLs that differ only in an encoded reserved character (x%2Cy, x,y) go in different calls, so no
 	// decoding of the comma-separated UploadURLs can make one call's answers ambiguous.
+	// Without Continue On Fail a failure stops the node: no batch starts after one failed (those already
+	// under way finish), and the error names every job this run created (step 5).
 	const batches = groupBy(toSubmit, (source) => JSON.stringify(source.perCall)).flatMap((group) =>
 		chunkApart(group, SUBMIT_BATCH_SIZE, (source) => looseUrlKey(source.url)),
 	);
+	const stop = new AbortController();
+	const failed = (source: Source) => outcomes.get(source.itemIndex)?.kind === 'failed';
+	if (!continueOnFail && unique.some(failed)) stop.abort();
 	await mapWithConcurrency(
 		batches,
 		parallelCalls,
-		async (batch) => await submitBatch(this, batch, outcomes, parallelCalls),
+		async (batch) => {
+			await submitBatch(this, batch, outcomes, parallelCalls);
+			if (!continueOnFail && batch.some(failed)) stop.abort();
+		},
+		stop.signal,
 	);
 
-	// 5. One output item per input item, in order.
+	// 5. Without Continue On Fail the first failed item stops the node; the error names what the run did.
+	if (!continueOnFail) {
+		const first = sources.find(failed);
+		const outcome = first && outcomes.get(first.itemIndex);
+		if (first && outcome?.kind === 'failed') {
+			const error = itemError(this, outcome.error, first.itemIndex, failedCall(outcome));
+			throw withRunReport(error, runReport(sources, duplicateOf, outcomes));
+		}
+	}
+
+	// 6. One output item per input item, in order.
 	const sourceByIndex = new Map(sources.map((source) => [source.itemIndex, source]));
 	for (let i = 0; i < items.length; i++) {
 		if (results[i]) continue;
@@ -460,13 +507,9 @@ export async function execute(
 
 		if (!outcome || outcome.kind === 'failed') {
 			const error = outcome?.error ?? new Error('The item was not submitted');
-			const others =
-				outcome && outcome.batch.length > 1
-					? ` (the same call carried items ${outcome.batch.join(', ')})`
-					: '';
-			const what = `UploadMediaByURL${others}`;
+			const what = outcome ? failedCall(outcome) : 'UploadMediaByURL';
 			if (!continueOnFail) throw itemError(this, error, i, what);
-			results[i] = errorItem(error, i, { sourceUrl: source.url }, what);
+			results[i] = errorItem(this, error, i, { sourceUrl: source.url }, what);
 		} else if (outcome.kind === 'skipped') {
 			results[i] = {
 				json: {
@@ -488,4 +531,78 @@ export async function execute(
 		}
 	}
 	return results;
+}
+
+/** The call an item failed in, naming the other items it carried. */
+function failedCall(outcome: Extract<Outcome, { kind: 'failed' }>) {
+	const others =
+		outcome.batch.length > 1 ? ` (the same call carried items ${outcome.batch.join(', ')})` : '';
+	return `UploadMediaByURL${others}`;
+}
+
+/** What a stopped run leaves behind: jobs created, jobs that may exist, items never sent. */
+interface RunReport {
+	createdJobs: Array<{ item: number; sourceUrl: string; jobId: string; duplicateOf?: number }>;
+	mayExistItems: number[];
+	notSubmittedItems: number[];
+}
+
+function runReport(
+	sources: Source[],
+	duplicateOf: Map<number, number>,
+	outcomes: Map<number, Outcome>,
+): RunReport {
+	const report: RunReport = { createdJobs: [], mayExistItems: [], notSubmittedItems: [] };
+	for (const source of sources) {
+		const original = duplicateOf.get(source.itemIndex);
+		const outcome = outcomes.get(original ?? source.itemIndex);
+		if (outcome?.kind === 'submitted') {
+			const job = { item: source.itemIndex, sourceUrl: source.url, jobId: outcome.job.JobId };
+			report.createdJobs.push(original === undefined ? job : { ...job, duplicateOf: original });
+		} else if (outcome?.kind === 'failed' && outcome.mayExist) {
+			report.mayExistItems.push(source.itemIndex);
+		} else if (!outcome) {
+			report.notSubmittedItems.push(source.itemIndex);
+		}
+	}
+	return report;
+}
+
+/** Enough lines to act on in n8n's error view; the full list stays in the error's context. */
+const LISTED_JOBS = 100;
+
+function itemList(items: number[]) {
+	return items.map((item) => itemLabel(item).slice(1, -1)).join(', ');
+}
+
+/**
+ * The thrown error of a stopped Submit also names what the run did, so no created job is lost: the jobs
+ * (item, JobId, URL) in the description and, complete, in `context.createdJobs`.
+ */
+function withRunReport<E extends Error & { description?: string | null; context: IDataObject }>(
+	error: E,
+	report: RunReport,
+): E {
+	const { createdJobs, mayExistItems, notSubmittedItems } = report;
+	if (!createdJobs.length && !mayExistItems.length) return error;
+	const lines: string[] = [];
+	if (createdJobs.length) {
+		lines.push(
+			`This run created ${createdJobs.length} job(s) before it stopped; they are in no output item:`,
+			...createdJobs
+				.slice(0, LISTED_JOBS)
+				.map((job) => `${itemLabel(job.item)} ${job.jobId} ${job.sourceUrl}`),
+		);
+		if (createdJobs.length > LISTED_JOBS) {
+			lines.push(
+				`… and ${createdJobs.length - LISTED_JOBS} more (all are in this error's context, createdJobs).`,
+			);
+		}
+	}
+	if (mayExistItems.length) lines.push(`Jobs may exist for ${itemList(mayExistItems)}.`);
+	if (notSubmittedItems.length) lines.push(`Not sent: ${itemList(notSubmittedItems)}.`);
+	lines.push(SKIP_ALREADY_SUBMITTED_FIX);
+	error.description = [error.description, lines.join('\n')].filter(Boolean).join('\n\n');
+	error.context = { ...error.context, createdJobs, mayExistItems, notSubmittedItems };
+	return error;
 }

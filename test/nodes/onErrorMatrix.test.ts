@@ -1,0 +1,395 @@
+/**
+ * On Error matrix: every operation of every node × n8n's three On Error settings × a good and a bad item,
+ * run in-process through n8n-core's WorkflowExecute (which is what routes items to the error output:
+ * WorkflowExecute.handleNodeErrorOutput, called when the node's `onError` is 'continueErrorOutput').
+ *
+ * For each case: under Stop Workflow the run fails naming the bad item; under Continue (regular output)
+ * both items come out of the main output(s), the bad one as an error item with its fix; under Continue
+ * (using error output) the bad item comes out of the error output — into the node wired to it, carrying
+ * the input item's fields and the fix — and the good one out of a main output. Always exactly one output
+ * item per input item, with pairedItem.
+ */
+import OSS from 'ali-oss';
+import { randomBytes } from 'node:crypto';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import {
+	chain,
+	connect,
+	emulatorCredentials,
+	functionNode,
+	jobStatusNode,
+	noOpNode,
+	runWorkflow,
+	startNode,
+	vodNode,
+} from '../harness';
+import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.request';
+
+let emulator: Emulator;
+let sources: SourceServer;
+
+beforeAll(async () => {
+	jest.spyOn(console, 'warn').mockImplementation(() => {}); // ali-oss: stsToken without refresh
+	emulator = await startEmulator();
+	sources = await startSourceServer();
+});
+afterAll(async () => {
+	await emulator?.stop();
+	await sources?.stop();
+});
+
+const MISSING_ID = 'ffffffffffffffffffffffffffffffff';
+const ON_ERROR = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'] as const;
+type OnError = (typeof ON_ERROR)[number];
+
+/** An operation under test: its node, and a good and a bad input item (the bad one fails for its input or in VOD). */
+interface Case {
+	name: string;
+	node: 'vod' | 'jobStatus';
+	parameters: INodeParameters;
+	/** main outputs of the node (Job Status: Succeeded, Failed, Still Running) */
+	mainOutputs: number;
+	items: () => Promise<[IDataObject, IDataObject]>;
+	/** input items that carry a file under binary 'data' (`withFile: true`) get one */
+	binary?: { fileName: string };
+	/** what the bad item's message says */
+	fault: RegExp;
+	/** a field the good item's output has when the operation did its work */
+	result: string;
+}
+
+const api = () => toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi);
+
+async function submittedJobId() {
+	const url = sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);
+	const answer = await callVodApi(api(), 'UploadMediaByURL', {
+		UploadURLs: encodeURIComponent(url),
+	});
+	return answer.UploadJobs[0].JobId as string;
+}
+
+/** A Normal video with its source file stored, made as a client makes one. */
+async function uploadedVideo() {
+	const created = await callVodApi(api(), 'CreateUploadVideo', {
+		FileName: 'clip.mp4',
+		Title: 'Matrix',
+	});
+	const address = JSON.parse(Buffer.from(created.UploadAddress, 'base64').toString());
+	const auth = JSON.parse(Buffer.from(created.UploadAuth, 'base64').toString());
+	await new OSS({
+		accessKeyId: auth.AccessKeyId,
+		accessKeySecret: auth.AccessKeySecret,
+		stsToken: auth.SecurityToken,
+		endpoint: emulator.ossEndpoint,
+		bucket: address.Bucket,
+		region: 'oss-cn-shanghai',
+	} as OSS.Options).put(address.FileName, randomBytes(2048));
+	await emulator.idle();
+	return created.VideoId as string;
+}
+
+async function ossObjectUrl() {
+	const bucket = emulator.state.vod.bucket;
+	const key = `matrix/${randomBytes(4).toString('hex')}.mp4`;
+	await new OSS({
+		...emulator.accessKey,
+		endpoint: emulator.ossEndpoint,
+		bucket,
+		region: 'oss-cn-shanghai',
+	} as OSS.Options).put(key, randomBytes(256));
+	return `${emulator.ossEndpoint}/${bucket}/${key}`;
+}
+
+const upload = (operation: string, parameters: INodeParameters = {}): INodeParameters => ({
+	resource: 'upload',
+	operation,
+	referenceIdMode: 'none',
+	...parameters,
+});
+
+const CASES: Case[] = [
+	{
+		name: 'URL Upload → Submit',
+		result: 'jobId',
+		node: 'vod',
+		parameters: {
+			resource: 'urlUpload',
+			operation: 'submit',
+			sourceUrl: '={{ $json.url }}',
+		},
+		mainOutputs: 1,
+		items: async () => [
+			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`) },
+			{ url: 'not a url' },
+		],
+		fault: /not a valid URL/,
+	},
+	{
+		name: 'URL Upload → Cancel',
+		result: 'canceled',
+		node: 'vod',
+		parameters: {
+			resource: 'urlUpload',
+			operation: 'cancel',
+			cancelBy: 'jobId',
+			jobId: '={{ $json.jobId }}',
+		},
+		mainOutputs: 1,
+		items: async () => [{ jobId: await submittedJobId() }, { jobId: 'not/a job' }],
+		fault: /not a VOD job ID/,
+	},
+	{
+		name: 'Upload → Upload Video/Audio From Binary Data',
+		result: 'videoId',
+		node: 'vod',
+		parameters: upload('uploadBinary', { title: 'Clip' }),
+		mainOutputs: 1,
+		binary: { fileName: 'clip.mp4' },
+		items: async () => [{ withFile: true }, { withFile: false }],
+		fault: /binary/i,
+	},
+	{
+		name: 'Upload → Upload Video/Audio From URL',
+		result: 'videoId',
+		node: 'vod',
+		parameters: upload('uploadFromUrl', {
+			url: '={{ $json.url }}',
+			title: 'Clip',
+		}),
+		mainOutputs: 1,
+		items: async () => [
+			{ url: sources.url('/files/from-url.mp4?size=4096') },
+			{ url: 'ftp://example.com/a.mp4' },
+		],
+		fault: /ftp|http/i,
+	},
+	{
+		name: 'Upload → Upload Image',
+		result: 'imageId',
+		node: 'vod',
+		parameters: upload('uploadImage', {
+			imageType: 'default',
+			source: 'binary',
+			title: 'Cover',
+		}),
+		mainOutputs: 1,
+		binary: { fileName: 'cover.png' },
+		items: async () => [{ withFile: true }, { withFile: false }],
+		fault: /binary/i,
+	},
+	{
+		name: 'Upload → Upload Attached Media',
+		result: 'mediaId',
+		node: 'vod',
+		parameters: upload('uploadAttachedMedia', {
+			businessType: 'subtitle',
+			source: 'binary',
+			title: '',
+		}),
+		mainOutputs: 1,
+		binary: { fileName: 'en.vtt' },
+		items: async () => [{ withFile: true }, { withFile: false }],
+		fault: /binary/i,
+	},
+	{
+		name: 'Media → Get',
+		result: 'videoId',
+		node: 'vod',
+		parameters: {
+			resource: 'media',
+			operation: 'get',
+			videoId: '={{ $json.id }}',
+		},
+		mainOutputs: 1,
+		items: async () => [{ id: emulator.seedMedia({ count: 1 })[0] }, { id: MISSING_ID }],
+		fault: new RegExp(MISSING_ID),
+	},
+	{
+		name: 'Media → Get Source File',
+		result: 'sourceUrl',
+		node: 'vod',
+		parameters: {
+			resource: 'media',
+			operation: 'getSourceFile',
+			videoId: '={{ $json.id }}',
+		},
+		mainOutputs: 1,
+		items: async () => [{ id: await uploadedVideo() }, { id: MISSING_ID }],
+		fault: new RegExp(MISSING_ID),
+	},
+	{
+		name: 'Media → Get Play Info',
+		result: 'playUrls',
+		node: 'vod',
+		parameters: {
+			resource: 'media',
+			operation: 'getPlayInfo',
+			videoId: '={{ $json.id }}',
+		},
+		mainOutputs: 1,
+		items: async () => [{ id: await uploadedVideo() }, { id: MISSING_ID }],
+		fault: new RegExp(MISSING_ID),
+	},
+	{
+		name: 'Media → Search',
+		result: 'MediaId',
+		node: 'vod',
+		parameters: {
+			resource: 'media',
+			operation: 'search',
+			returnAll: false,
+			limit: '={{ $json.limit }}',
+		},
+		mainOutputs: 1,
+		items: async () => {
+			emulator.seedMedia({ count: 1 });
+			return [{ limit: 1 }, { limit: 0.5 }];
+		},
+		fault: /Limit/,
+	},
+	{
+		name: 'Media → Register OSS Objects',
+		result: 'mediaId',
+		node: 'vod',
+		parameters: {
+			resource: 'media',
+			operation: 'register',
+			fileUrl: '={{ $json.url }}',
+			title: 'Registered',
+		},
+		mainOutputs: 1,
+		items: async () => [{ url: await ossObjectUrl() }, { url: 'oss://bucket/a.mp4' }],
+		fault: /File URL/,
+	},
+	{
+		name: 'Media → Delete',
+		result: 'deleted',
+		node: 'vod',
+		parameters: {
+			resource: 'media',
+			operation: 'deleteMedia',
+			videoId: '={{ $json.id }}',
+		},
+		mainOutputs: 1,
+		items: async () => [{ id: emulator.seedMedia({ count: 1 })[0] }, { id: '' }],
+		fault: /empty/,
+	},
+	{
+		name: 'Job Status → Check Once',
+		result: 'status',
+		node: 'jobStatus',
+		parameters: {
+			mode: 'once',
+			lookUpBy: 'jobId',
+			jobId: '={{ $json.jobId }}',
+		},
+		mainOutputs: 3,
+		items: async () => [{ jobId: await submittedJobId() }, { jobId: '' }],
+		fault: /Job ID is empty/,
+	},
+];
+
+async function run(testCase: Case, onError: OnError) {
+	const [good, bad] = await testCase.items();
+	const startItems = [good, bad].map((json, row) => ({
+		json: { ...json, row },
+	}));
+	const extra: Partial<INode> = { onError };
+	const operation =
+		testCase.node === 'vod'
+			? vodNode('Operation', testCase.parameters, undefined, extra)
+			: jobStatusNode('Operation', testCase.parameters, undefined, extra);
+	const connections = chain('Start', 'Attach Files', 'Operation');
+	// What a user does with the error output: wire it to a node that records the failures.
+	if (onError === 'continueErrorOutput')
+		connect(connections, 'Operation', 'Failures', testCase.mainOutputs);
+	const result = await runWorkflow({
+		nodes: [startNode(), functionNode('Attach Files'), operation, noOpNode('Failures')],
+		connections,
+		credentials: emulatorCredentials(emulator),
+		startItems,
+		functions: {
+			'Attach Files': async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
+				const out: INodeExecutionData[] = [];
+				for (const [i, item] of items.entries()) {
+					const withFile = testCase.binary && item.json.withFile === true;
+					const binary = withFile
+						? {
+								data: await this.helpers.prepareBinaryData(
+									randomBytes(1024),
+									testCase.binary!.fileName,
+								),
+							}
+						: undefined;
+					out.push({
+						json: item.json,
+						...(binary ? { binary } : {}),
+						pairedItem: { item: i },
+					});
+				}
+				return out;
+			},
+		},
+	});
+	const mainOutputs = Array.from({ length: testCase.mainOutputs }, (_, i) =>
+		result.output('Operation', i),
+	);
+	return {
+		result,
+		main: mainOutputs.flat(),
+		errorOutput: result.output('Operation', testCase.mainOutputs),
+	};
+}
+
+const pairedIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
+
+describe.each(CASES)('$name', (testCase) => {
+	it('Stop Workflow: the run fails naming the bad item', async () => {
+		const { result } = await run(testCase, 'stopWorkflow');
+		expect(result.status).toBe('error');
+		const error = result.nodeError('Operation');
+		expect(error?.message).toMatch(/^\[item 1\] /);
+		expect(error?.message).toMatch(testCase.fault);
+	});
+
+	it('Continue (regular output): both items come out of the main output, the bad one as an error item', async () => {
+		const { result, main, errorOutput } = await run(testCase, 'continueRegularOutput');
+		expect(result.status).toBe('success');
+		expect(errorOutput).toEqual([]);
+		expect(main.map(pairedIndex).sort()).toEqual([0, 1]);
+		const [failed] = main.filter((item) => pairedIndex(item) === 1);
+		const [succeeded] = main.filter((item) => pairedIndex(item) === 0);
+		expect(succeeded.json.error).toBeUndefined();
+		expect(succeeded.json[testCase.result]).toBeDefined();
+		expect(failed.json.error).toMatch(/^\[item 1\] /);
+		expect(failed.json.error).toMatch(testCase.fault);
+		expect(failed.json.description).toEqual(expect.any(String));
+	});
+
+	it('Continue (using error output): the bad item comes out of the error output, the good one out of main', async () => {
+		const { result, main, errorOutput } = await run(testCase, 'continueErrorOutput');
+		expect(result.status).toBe('success');
+		expect(main.map(pairedIndex)).toEqual([0]);
+		expect(main[0].json.error).toBeUndefined();
+		expect(main[0].json[testCase.result]).toBeDefined();
+		expect(errorOutput.map(pairedIndex)).toEqual([1]);
+		const error = errorOutput[0].json.error as IDataObject;
+		expect(error.message).toMatch(/^\[item 1\] /);
+		expect(error.message).toMatch(testCase.fault);
+		expect(error.description).toEqual(expect.any(String));
+		// n8n adds the input item's fields, so the failure can be traced to its row
+		expect(errorOutput[0].json.row).toBe(1);
+		// and the node wired to the error output receives it
+		expect(result.output('Failures').map((item) => item.json.row)).toEqual([1]);
+	});
+});

@@ -1,0 +1,207 @@
+/**
+ * Submit's failure paths (issue 12, findings 3 and 7): a stopped run names the jobs it created; a Source
+ * URL of the wrong type is named as such; a batch whose jobs may exist says so and how to recover.
+ * Real workflows (n8n-core via the harness) against the emulator.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import {
+	chain,
+	emulatorCredentials,
+	jobStatusNode,
+	runWorkflow,
+	startNode,
+	vodNode,
+} from '../harness';
+import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import * as retry from '../../nodes/AlibabaCloudVod/transport/retry';
+
+let emulator: Emulator;
+let sources: SourceServer;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+	sources = await startSourceServer();
+});
+afterAll(async () => {
+	await emulator?.stop();
+	await sources?.stop();
+});
+beforeEach(() => {
+	emulator.reset();
+	emulator.setFaults({});
+	// The same retries as in production, without the waiting between them.
+	jest.spyOn(retry, 'backoffDelay').mockReturnValue(0);
+});
+afterEach(() => jest.restoreAllMocks());
+
+const jobs = () => [...emulator.state.vod.jobs.values()];
+
+function submitWorkflow(parameters: IDataObject = {}, onError = 'stopWorkflow') {
+	return {
+		nodes: [
+			startNode(),
+			vodNode('Submit', { resource: 'urlUpload', operation: 'submit', ...parameters }, undefined, {
+				onError: onError as 'stopWorkflow',
+			}),
+		],
+		connections: chain('Start', 'Submit'),
+		credentials: emulatorCredentials(emulator),
+	};
+}
+
+const urlItems = (count: number, prefix: string): INodeExecutionData[] =>
+	Array.from({ length: count }, (_, row) => ({
+		json: { url: sources.url(`/files/${prefix}-${row}.mp4`), row },
+	}));
+
+describe('a later batch fails without Continue On Fail (finding 3)', () => {
+	// Items 40–59 name a storage location VOD does not have: their call fails after 0–39 made jobs.
+	const badStorageFrom40 = {
+		options: {
+			parallelCalls: 1,
+			storageLocation: '={{ $json.row >= 40 ? "nowhere.oss-cn-shanghai.aliyuncs.com" : "" }}',
+		},
+	};
+
+	it('the error names every job the run created (item, JobId, URL) and how to recover', async () => {
+		const items = urlItems(60, 'stop');
+		const result = await runWorkflow({
+			...submitWorkflow(badStorageFrom40),
+			startItems: items,
+		});
+		expect(result.status).toBe('error');
+		const error = result.nodeError('Submit') as Error & {
+			description?: string;
+			context?: IDataObject;
+		};
+		expect(error.message).toMatch(/^\[item 40\] /);
+
+		const created = jobs();
+		expect(created).toHaveLength(40);
+		const reported = error.context?.createdJobs as Array<{
+			item: number;
+			jobId: string;
+			sourceUrl: string;
+		}>;
+		expect(reported.map((job) => job.item)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+		for (const job of reported) {
+			expect(job.sourceUrl).toBe(items[job.item].json.url);
+			expect(created.find((candidate) => candidate.jobId === job.jobId)?.uploadUrl).toBe(
+				job.sourceUrl,
+			);
+			expect(error.description).toContain(`[item ${job.item}] ${job.jobId} ${job.sourceUrl}`);
+		}
+		expect(error.description).toMatch(/Skip Already Submitted/);
+	});
+
+	it('stops starting batches after one failed, and a re-run with Skip Already Submitted completes the set', async () => {
+		// The failing batch comes first: nothing after it is sent.
+		const items = urlItems(60, 'first')
+			.reverse()
+			.map((item, i) => ({ ...item, json: { ...item.json, row: 59 - i } }));
+		const stopped = await runWorkflow({
+			...submitWorkflow(badStorageFrom40),
+			startItems: items,
+		});
+		expect(stopped.status).toBe('error');
+		expect(jobs()).toHaveLength(0);
+		expect(
+			(stopped.nodeError('Submit') as { context?: IDataObject }).context?.createdJobs,
+		).toBeUndefined();
+
+		const ordered = urlItems(60, 'rerun');
+		await runWorkflow({
+			...submitWorkflow(badStorageFrom40),
+			startItems: ordered,
+		});
+		expect(jobs()).toHaveLength(40);
+		const rerun = await runWorkflow({
+			...submitWorkflow({
+				options: { parallelCalls: 1, skipAlreadySubmitted: true },
+			}),
+			startItems: ordered,
+		});
+		expect(rerun.status).toBe('success');
+		expect(jobs()).toHaveLength(60);
+		const out = rerun.output('Submit');
+		expect(out.filter((item) => item.json.skipped === true)).toHaveLength(40);
+		expect(new Set(out.map((item) => item.json.jobId)).size).toBe(60);
+	});
+});
+
+describe('Source URL of another type (finding 7)', () => {
+	it.each([
+		['a number', 42, /is the number 42, not a URL/],
+		['null', null, /is null/],
+		['a list', ['https://a.example/x.mp4', 'https://a.example/y.mp4'], /is a list of 2 values/],
+		['an object', { href: 'https://a.example/x.mp4' }, /is an object, not a URL/],
+	])('%s is named as such, not "empty"', async (_label, value, expected) => {
+		const result = await runWorkflow({
+			...submitWorkflow({ sourceUrl: '={{ $json.value }}' }, 'continueRegularOutput'),
+			startItems: [{ json: { value } }],
+		});
+		const [item] = result.output('Submit');
+		expect(item.json.error).toMatch(/^\[item 0\] /);
+		expect(item.json.error).toMatch(expected);
+		expect(item.json.error).not.toMatch(/empty/);
+		expect(item.json.description).toMatch(/\{\{ \$json\./);
+		expect(item.json.sourceUrl).toEqual(value);
+	});
+});
+
+describe('jobs that may exist (finding 7)', () => {
+	it('an answer that never came (VOD may have run the call) says the jobs may exist and how to recover', async () => {
+		// 500 on every try: VOD may have run any of them, so the client cannot say the jobs do not exist.
+		emulator.setFaults({ vod: { error500Rate: 1, actions: ['UploadMediaByURL'] } });
+		const result = await runWorkflow({
+			...submitWorkflow({}, 'continueRegularOutput'),
+			startItems: urlItems(3, 'lost'),
+		});
+		const out = result.output('Submit');
+		expect(out).toHaveLength(3);
+		for (const item of out) {
+			expect(item.json.error).toMatch(/may exist/);
+			expect(item.json.description).toMatch(/Skip Already Submitted/);
+		}
+	});
+
+	it('a reused SessionId whose job lookup is throttled says the jobs may exist, not only rate-limit advice', async () => {
+		const items = urlItems(3, 'throttled');
+		const first = await runWorkflow({ ...submitWorkflow(), startItems: items });
+		expect(first.status).toBe('success');
+		emulator.setFaults({
+			vod: { throttleRate: 1, actions: ['GetURLUploadInfos'] },
+		});
+		const again = await runWorkflow({
+			...submitWorkflow({}, 'continueRegularOutput'),
+			startItems: items,
+		});
+		const out = again.output('Submit');
+		expect(jobs()).toHaveLength(3);
+		for (const item of out) {
+			expect(item.json.error).toMatch(/may exist/);
+			expect(item.json.description).toMatch(/Skip Already Submitted/);
+			expect(item.json.code).toBe('Throttling.User');
+		}
+	});
+});
+
+describe('an error item reaching Job Status (finding 1)', () => {
+	it('is named as the previous node\'s error item, with the On Error setting that routes it apart', async () => {
+		const items = urlItems(3, 'routed');
+		items[1].json.url = 'not a url';
+		const submit = submitWorkflow({}, 'continueRegularOutput');
+		const result = await runWorkflow({
+			nodes: [...submit.nodes, jobStatusNode('Job Status', { mode: 'once', lookUpBy: 'jobId' })],
+			connections: chain('Start', 'Submit', 'Job Status'),
+			credentials: submit.credentials,
+			startItems: items,
+		});
+		expect(result.status).toBe('error');
+		const error = result.nodeError('Job Status') as Error & { description?: string };
+		expect(error.message).toMatch(/^\[item 1\] The item is an error item of the previous node/);
+		expect(error.description).toMatch(/Continue \(using error output\)/);
+	});
+});
