@@ -38,13 +38,14 @@ export interface StoredObject {
 /**
  * One fault at one call: the `call`-th request of `action` (a VOD action or an OSS operation such as
  * UploadPart, counted from the last reset) fails. `unavailable`: 503 before the action runs;
- * `tokenExpired` (OSS): 403 SecurityTokenExpired before it runs; `dropAfter`: the action runs, then
- * the connection is destroyed instead of answering (the client cannot tell whether it ran).
+ * `tokenExpired` (OSS): 403 SecurityTokenExpired before it runs; `dropBefore`: the connection is
+ * destroyed before the action runs; `dropAfter`: the action runs, then the connection is destroyed
+ * instead of answering. The client cannot tell the two drops apart.
  */
 export interface TargetedFault {
 	action: string;
 	call: number;
-	kind: 'unavailable' | 'tokenExpired' | 'dropAfter';
+	kind: 'unavailable' | 'tokenExpired' | 'dropBefore' | 'dropAfter';
 }
 
 /** The targeted fault for the `count`-th call of `action`, if one is set. */

@@ -1,7 +1,8 @@
 /**
  * Loss matrix: every VOD and OSS call that URL Upload → Submit and Upload make is failed at each of its
- * positions, two ways — refused before VOD/OSS acts (503), and performed with the answer lost (the
- * connection is cut after the action ran). The calls come from a clean run's request counts, so a call
+ * positions, three ways — refused before VOD/OSS acts (503), the connection cut before it acts, and
+ * performed with the answer lost (the connection cut after the action ran; to the client the same as the
+ * cut before). The calls come from a clean run's request counts, so a call
  * added later is covered without touching this file.
  *
  * Each cell checks the promises the README makes: every source ends with exactly one job (Submit) or one
@@ -34,8 +35,8 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
-type FaultKind = 'unavailable' | 'dropAfter';
-const FAULT_KINDS: FaultKind[] = ['unavailable', 'dropAfter'];
+type FaultKind = 'unavailable' | 'dropBefore' | 'dropAfter';
+const FAULT_KINDS: FaultKind[] = ['unavailable', 'dropBefore', 'dropAfter'];
 
 interface Call {
 	service: 'vod' | 'oss';

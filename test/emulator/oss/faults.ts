@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { targetedFault, type TargetedFault } from '../state';
+import { ConnectionDropped } from './body';
 import type { OssContext } from './context';
 import { OssError, ossErrors } from './errors';
 import type { OssRequestRecord } from './registry';
@@ -34,8 +35,8 @@ export async function bodyWriteFaults(ctx: OssContext): Promise<{ dropAfterBytes
 
 /**
  * The fault `state.faults.oss.at` sets for this request (the `count`-th of its operation): an error is
- * thrown before the operation runs; with `dropAfter` the operation runs and its answer destroys the
- * connection instead of being sent.
+ * thrown, or the connection destroyed, before the operation runs; with `dropAfter` the operation runs
+ * and its answer destroys the connection instead of being sent.
  */
 export async function applyTargetedFault(
 	faults: TargetedFault[] | undefined,
@@ -47,6 +48,10 @@ export async function applyTargetedFault(
 	const fault = targetedFault(faults, record.operation, count);
 	if (!fault) return;
 	record.fault = fault.kind;
+	if (fault.kind === 'dropBefore') {
+		req.socket?.destroy();
+		throw new ConnectionDropped();
+	}
 	if (fault.kind === 'dropAfter') {
 		const drop = (() => {
 			req.socket?.destroy();

@@ -59,7 +59,7 @@ export interface OssRequestRecord {
 	signatureVersion?: string;
 	status?: number; // HTTP status answered (undefined when the connection was cut)
 	errorCode?: string;
-	fault?: 'error503' | 'drop' | 'unavailable' | 'tokenExpired' | 'dropAfter';
+	fault?: 'error503' | 'drop' | 'unavailable' | 'tokenExpired' | 'dropBefore' | 'dropAfter';
 }
 
 const MAX_LOGGED_REQUESTS = 100_000;

@@ -9,6 +9,7 @@ export function pickFault(state: EmulatorState, action: string): { error?: VodEr
 	if (!faults) return { drop: undefined };
 	const targeted = targetedFault(faults.at, action, state.vod.callCounts.get(action) ?? 0);
 	if (targeted?.kind === 'dropAfter') return { drop: 'after' };
+	if (targeted?.kind === 'dropBefore') return { drop: 'before' };
 	if (targeted) return { error: errors.unavailable(), drop: undefined };
 	const qps = faults.qps?.[action];
 	if (qps !== undefined && overQps(state, action, qps)) return { error: errors.throttling(), drop: undefined };
