@@ -55,7 +55,7 @@ interface Scenario {
 
 /**
  * Cells that fail because of a finding of issue 12 another change fixes: `cellKey` → the finding.
- * They run in the `it.failing` test below, so that the fix shows up as that test failing.
+ * They run in the `it.failing` test below, so that the fix shows up as that test failing. None today.
  */
 const KNOWN: Record<string, string> = {};
 
@@ -365,8 +365,8 @@ describe('loss matrix: each VOD/OSS call of Submit and Upload fails before actin
 		}, 300_000);
 	}
 
-	it.failing('cells held back by findings other changes fix (fails while any of them still breaks)', async () => {
-		expect(held.length).toBeGreaterThan(0);
+	const heldBack = Object.keys(KNOWN).length ? it.failing : it.skip;
+	heldBack('cells held back by findings other changes fix (fails while any of them still breaks)', async () => {
 		const problems: string[] = [];
 		for (const { scenario, cells } of held) {
 			const key = cellKey(scenario, cells);
