@@ -637,3 +637,35 @@ describe('faults', () => {
 		});
 	});
 });
+
+describe('targeted faults (faults.oss.at): one fault at the Nth request of an operation', () => {
+	afterEach(() => emulator.setFaults({}));
+
+	it('refuses before acting (503, expired token, dropBefore) or acts and cuts the answer (dropAfter)', async () => {
+		const { key, cred } = issue();
+		const oss = client(stsTriple(cred));
+		const next = (ossRegistryOf(state)?.callCounts.get('PutObject') ?? 0) + 1;
+		emulator.setFaults({
+			oss: {
+				at: [
+					{ action: 'PutObject', call: next, kind: 'unavailable' },
+					{ action: 'PutObject', call: next + 1, kind: 'tokenExpired' },
+					{ action: 'PutObject', call: next + 2, kind: 'dropBefore' },
+					{ action: 'PutObject', call: next + 3, kind: 'dropAfter' },
+				],
+			},
+		});
+		const stored = () => state.objects.get(`${BUCKET}/${key}`);
+		expect(await rejection(oss.put(key, Buffer.from('first')))).toMatchObject({ status: 503, code: 'ServiceUnavailable' });
+		expect(stored()).toBeUndefined();
+		expect(await rejection(oss.put(key, Buffer.from('second')))).toMatchObject({ status: 403, code: 'SecurityTokenExpired' });
+		expect(stored()).toBeUndefined();
+		expect((await rejection(oss.put(key, Buffer.from('cut')))).status).not.toBe(200);
+		expect(stored()).toBeUndefined();
+		const dropped = await rejection(oss.put(key, Buffer.from('third!')));
+		expect(dropped.status).not.toBe(200);
+		expect(stored()?.size).toBe(6); // it acted: the object is there, only the answer was lost
+		await oss.put(key, Buffer.from('fourth'));
+		expect(ossRegistryOf(state)?.callCounts.get('PutObject')).toBe(next + 4);
+	});
+});

@@ -35,6 +35,24 @@ export interface StoredObject {
 	partCount?: number;
 }
 
+/**
+ * One fault at one call: the `call`-th request of `action` (a VOD action or an OSS operation such as
+ * UploadPart, counted from the last reset) fails. `unavailable`: 503 before the action runs;
+ * `tokenExpired` (OSS): 403 SecurityTokenExpired before it runs; `dropBefore`: the connection is
+ * destroyed before the action runs; `dropAfter`: the action runs, then the connection is destroyed
+ * instead of answering. The client cannot tell the two drops apart.
+ */
+export interface TargetedFault {
+	action: string;
+	call: number;
+	kind: 'unavailable' | 'tokenExpired' | 'dropBefore' | 'dropAfter';
+}
+
+/** The targeted fault for the `count`-th call of `action`, if one is set. */
+export function targetedFault(faults: TargetedFault[] | undefined, action: string, count: number) {
+	return faults?.find((fault) => fault.action === action && fault.call === count);
+}
+
 /** Faults injected on demand. Rates are probabilities in [0, 1] applied per request. */
 export interface FaultConfig {
 	vod?: {
@@ -47,11 +65,13 @@ export interface FaultConfig {
 		latencyMs?: number; // added to every answer
 		qps?: Record<string, number>; // per-action QPS limit; over it → Throttling.User
 		actions?: string[]; // limit the rate faults to these actions (all when absent)
+		at?: TargetedFault[];
 	};
 	oss?: {
 		error503Rate?: number; // 503 ServiceUnavailable on part uploads and puts
 		dropRate?: number; // destroys the socket mid-body on part uploads and puts
 		latencyMs?: number;
+		at?: TargetedFault[];
 	};
 	/** Lifetime of STS credentials issued from now on (default 3000 s, as VOD documents). */
 	stsTtlSeconds?: number;

@@ -61,4 +61,28 @@ describe('VOD emulator control API', () => {
 		expect(state.messageCallback.CallbackURL).toBe('');
 		expect((await control('POST', 'nope')).status).toBe(404);
 	});
+
+	it('fails the Nth call of an action: 503 or a dropped connection before acting, or acts and drops the answer (faults.vod.at)', async () => {
+		emulator.reset();
+		emulator.setJobSettings({ autoRun: false });
+		emulator.setFaults({
+			vod: {
+				at: [
+					{ action: 'UploadMediaByURL', call: 1, kind: 'unavailable' },
+					{ action: 'UploadMediaByURL', call: 2, kind: 'dropBefore' },
+					{ action: 'UploadMediaByURL', call: 3, kind: 'dropAfter' },
+				],
+			},
+		});
+		const submit = () => callVod(client(), 'UploadMediaByURL', { UploadURLs: `${sourceUrl}/a.mp4` });
+		expect((await rejection(submit())).code).toBe('ServiceUnAvailable'); // VOD's spelling
+		expect(emulator.state.vod.jobs.size).toBe(0);
+		await rejection(submit());
+		expect(emulator.state.vod.jobs.size).toBe(0);
+		await rejection(submit());
+		expect(emulator.state.vod.jobs.size).toBe(1); // it acted; the answer was lost
+		await submit();
+		expect(emulator.state.vod.jobs.size).toBe(2);
+		emulator.reset();
+	});
 });

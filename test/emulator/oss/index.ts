@@ -14,7 +14,7 @@
  * Operations: PutObject, GetObject/HeadObject (one byte range), DeleteObject,
  * InitiateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts.
  * Faults from `state.faults.oss`: latencyMs (every request), error503Rate and dropRate (PutObject
- * and UploadPart).
+ * and UploadPart), and `at` (one fault at the Nth request of an operation, see TargetedFault).
  *
  * For tests, the returned server carries:
  *   - `ossUploads`: Map<uploadId, MultipartUploadRecord> — every multipart upload seen, with status
@@ -34,6 +34,7 @@ import { authenticate, authorize } from './auth';
 import { ConnectionDropped } from './body';
 import type { OssContext } from './context';
 import { newRequestId, OssError, ossErrors, sendError } from './errors';
+import { applyTargetedFault } from './faults';
 import {
 	abortMultipartUpload,
 	completeMultipartUpload,
@@ -123,6 +124,7 @@ async function handle(
 			key: target.key,
 			uploadId: target.query.get('uploadId'),
 		});
+		const count = registry.countCall(operation);
 		const principal = authenticate(state, req, target);
 		record.accessKeyId = principal.accessKeyId;
 		record.signatureVersion = principal.signatureVersion;
@@ -130,6 +132,7 @@ async function handle(
 			throw ossErrors.notImplemented(`${method} ${target.rawPath} (${[...target.query.keys()].join(',')})`);
 		}
 		authorize(principal, target.bucket, target.key);
+		await applyTargetedFault(state.faults.oss?.at, count, req, res, record);
 		await handler({
 			state,
 			registry,

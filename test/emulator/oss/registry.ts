@@ -59,7 +59,7 @@ export interface OssRequestRecord {
 	signatureVersion?: string;
 	status?: number; // HTTP status answered (undefined when the connection was cut)
 	errorCode?: string;
-	fault?: 'error503' | 'drop';
+	fault?: 'error503' | 'drop' | 'unavailable' | 'tokenExpired' | 'dropBefore' | 'dropAfter';
 }
 
 const MAX_LOGGED_REQUESTS = 100_000;
@@ -69,6 +69,14 @@ export class OssRegistry {
 	readonly requests: OssRequestRecord[] = [];
 	/** ETag per `${bucket}/${key}` (multipart objects carry `"<md5 of part md5s>-<n>"`). */
 	readonly etags = new Map<string, string>();
+	/** requests per operation since the last clear (what `faults.oss.at` counts) */
+	readonly callCounts = new Map<string, number>();
+
+	countCall(operation: OssOperation) {
+		const count = (this.callCounts.get(operation) ?? 0) + 1;
+		this.callCounts.set(operation, count);
+		return count;
+	}
 
 	log(record: OssRequestRecord) {
 		this.requests.push(record);
@@ -79,5 +87,6 @@ export class OssRegistry {
 		this.uploads.clear();
 		this.requests.length = 0;
 		this.etags.clear();
+		this.callCounts.clear();
 	}
 }

@@ -1,4 +1,4 @@
-import type { EmulatorState } from '../state';
+import { targetedFault, type EmulatorState } from '../state';
 import { errors, type VodError } from './errors';
 
 export type DropWhen = 'before' | 'after' | undefined;
@@ -7,6 +7,10 @@ export type DropWhen = 'before' | 'after' | undefined;
 export function pickFault(state: EmulatorState, action: string): { error?: VodError; drop: DropWhen } {
 	const faults = state.faults.vod;
 	if (!faults) return { drop: undefined };
+	const targeted = targetedFault(faults.at, action, state.vod.callCounts.get(action) ?? 0);
+	if (targeted?.kind === 'dropAfter') return { drop: 'after' };
+	if (targeted?.kind === 'dropBefore') return { drop: 'before' };
+	if (targeted) return { error: errors.unavailable(), drop: undefined };
 	const qps = faults.qps?.[action];
 	if (qps !== undefined && overQps(state, action, qps)) return { error: errors.throttling(), drop: undefined };
 	if (faults.actions && !faults.actions.includes(action)) return { drop: undefined };

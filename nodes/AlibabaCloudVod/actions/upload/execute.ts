@@ -249,34 +249,53 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 					sourceType: settings.sourceType,
 				};
 			}
-			if (existing) {
-				const refreshed = await refreshUploadVideo.call(ctx, { VideoId: existing.VideoId }, { itemIndex: i });
-				created = {
-					id: existing.VideoId,
+			const uploadTo = async (videoId: string, resumed: boolean): Promise<CreatedUpload> => {
+				const refreshed = await refreshUploadVideo.call(ctx, { VideoId: videoId }, { itemIndex: i });
+				return {
+					id: videoId,
 					uploadAddress: refreshed.UploadAddress,
 					uploadAuth: refreshed.UploadAuth,
 					extra: {},
-					resumed: true,
+					resumed,
 				};
+			};
+			if (existing) {
+				created = await uploadTo(existing.VideoId, true);
 			} else {
-				const response = await createUploadVideo.call(ctx, {
-					FileName: fileName,
-					Title: title,
-					FileSize: source.totalBytes,
-					CateId: settings.cateId,
-					CoverURL: text(options.coverUrl),
-					TemplateGroupId: text(options.templateGroupId),
-					WorkflowId: text(options.workflowId),
-					ReferenceId: referenceId,
-					...common,
-				});
-				created = {
-					id: response.VideoId,
-					uploadAddress: response.UploadAddress,
-					uploadAuth: response.UploadAuth,
-					extra: {},
-					resumed: false,
-				};
+				let response;
+				let failure: unknown;
+				try {
+					response = await createUploadVideo.call(ctx, {
+						FileName: fileName,
+						Title: title,
+						FileSize: source.totalBytes,
+						CateId: settings.cateId,
+						CoverURL: text(options.coverUrl),
+						TemplateGroupId: text(options.templateGroupId),
+						WorkflowId: text(options.workflowId),
+						ReferenceId: referenceId,
+						...common,
+					});
+				} catch (error) {
+					failure = error;
+				}
+				if (response) {
+					created = {
+						id: response.VideoId,
+						uploadAddress: response.UploadAddress,
+						uploadAuth: response.UploadAuth,
+						extra: {},
+						resumed: false,
+					};
+				} else {
+					// VOD may have made the video and lost the answer: the retry is then refused because the
+					// Reference ID is taken — by that video, which this upload goes to instead of failing.
+					const made = referenceId
+						? await findExistingVideo(ctx, referenceId, i).catch(() => undefined)
+						: undefined;
+					if (!made || !UNFINISHED.has(String(made.Status))) throw failure;
+					created = await uploadTo(made.VideoId, false);
+				}
 			}
 			const videoId = created.id;
 			created.renew = async () =>
