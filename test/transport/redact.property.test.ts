@@ -14,8 +14,9 @@ import { chain, runWorkflow, startNode, vodNode } from '../harness';
 import { propertyParams } from '../support/property';
 import { alibabaCloudApiTest } from '../../nodes/AlibabaCloudVod/methods/credentialTest';
 import { redactText, redactValue } from '../../nodes/AlibabaCloudVod/transport/redact';
-import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.request';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
 const percentOnce = (text: string, lower: boolean) => {
 	const encoded = encodeURIComponent(text);
@@ -138,7 +139,7 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 	});
 
 	test('the VOD error (message, context.vod.Message) and the credential test message', async () => {
-		const error = await callVodApi(toVodCredentials(data()), 'SearchMedia', {}, {
+		const error = await callVodApi(httpRequest, toVodCredentials(data()), 'SearchMedia', {}, {
 			retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
 		}).catch((e: unknown) => e as Error);
 		const result = await alibabaCloudApiTest.call(

@@ -20,7 +20,7 @@ import {
 	sha256Hex,
 	type AcsCredentials,
 } from '../../../nodes/AlibabaCloudVod/transport/vod/signature';
-import type { VodAction, VodOperations } from '../../../nodes/AlibabaCloudVod/transport/vod.types';
+import type { VodAction, VodOperations } from '../../../nodes/AlibabaCloudVod/transport/vod/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import { callVod, openApiClient } from '../../emulator/vod/test-clients';
 import { propertyParams } from '../../support/property';

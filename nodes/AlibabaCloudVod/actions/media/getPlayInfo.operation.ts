@@ -9,8 +9,8 @@ import {
 import { failItem } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
 import { checkVideoId } from '../../helpers/mediaValidation';
-import { getPlayInfo } from '../../transport/vod.operations';
-import type { GetPlayInfoRequest, GetPlayInfoResponse } from '../../transport/vod.types';
+import { getPlayInfo } from '../../transport/vod/operations';
+import type { GetPlayInfoRequest, GetPlayInfoResponse } from '../../transport/vod/types';
 import { rawLookupContext, simplifyProperty } from './common.description';
 
 const properties: INodeProperties[] = [
