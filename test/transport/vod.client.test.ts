@@ -268,6 +268,24 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 	});
 });
 
+describe('timeouts', () => {
+	it('a try without an answer within timeoutMs is a RequestTimeout: a read is retried, a write without a dedup key is not', async () => {
+		emulator.setFaults({ vod: { latencyMs: 500 } });
+		const started = Date.now();
+		const readError = await failureOf(read({ timeoutMs: 100, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }));
+		expect(readError.details).toMatchObject({ code: 'RequestTimeout', attempts: 3, outcomeUnknown: true });
+		expect(calls(READ_ACTION)).toBe(3);
+		const writeError = await failureOf(
+			callVodApi(httpRequest, credentials, 'CreateUploadImage', { ImageType: 'default' }, { timeoutMs: 100, retry: FAST }),
+		);
+		expect(writeError.details).toMatchObject({ code: 'RequestTimeout', attempts: 1, outcomeUnknown: true });
+		expect(writeError.details.hint).toMatch(/unknown whether VOD ran CreateUploadImage/);
+		expect(calls('CreateUploadImage')).toBe(1);
+		expect(Date.now() - started).toBeLessThan(1_500); // each try ended at its timeout, not at VOD's answer
+		await new Promise((resolve) => setTimeout(resolve, 600)); // let the abandoned exchanges finish
+	});
+});
+
 describe('cancellation', () => {
 	it('stops the backoff promptly when the signal aborts', async () => {
 		emulator.setFaults({ vod: { throttleRate: 1 } });
