@@ -17,7 +17,7 @@ import {
 	lookupJobsByUrl,
 	type JobLookup,
 } from './helpers/jobStatus';
-import { sleepUnlessAborted } from './helpers/sleep';
+import { waitUnlessAborted } from './transport/wait';
 import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
 import { credentialTest } from './methods';
@@ -230,7 +230,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 			if (mode !== 'wait' || !open.length) break;
 			const pause = Math.min(interval, waitUntil - Date.now());
 			if (pause <= 0 || signal?.aborted) break;
-			if (!(await sleepUnlessAborted(pause, signal))) break;
+			if (!(await waitUnlessAborted(pause, signal))) break;
 			interval = Math.min(interval * 2 || maxInterval, maxInterval);
 		}
 

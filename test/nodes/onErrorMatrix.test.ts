@@ -32,8 +32,10 @@ import {
 	vodNode,
 } from '../harness';
 import { startSourceServer, type SourceServer } from '../harness/sourceServer';
-import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.request';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
 let emulator: Emulator;
 let sources: SourceServer;
@@ -72,7 +74,7 @@ const api = () => toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi
 
 async function submittedJobId() {
 	const url = sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);
-	const answer = await callVodApi(api(), 'UploadMediaByURL', {
+	const answer = await callVodApi(httpRequest, api(), 'UploadMediaByURL', {
 		UploadURLs: encodeURIComponent(url),
 	});
 	return answer.UploadJobs[0].JobId as string;
@@ -80,7 +82,7 @@ async function submittedJobId() {
 
 /** A Normal video with its source file stored, made as a client makes one. */
 async function uploadedVideo() {
-	const created = await callVodApi(api(), 'CreateUploadVideo', {
+	const created = await callVodApi(httpRequest, api(), 'CreateUploadVideo', {
 		FileName: 'clip.mp4',
 		Title: 'Matrix',
 	});

@@ -10,8 +10,9 @@ import {
 	vodNode,
 } from '../harness';
 import { startSourceServer, type SourceServer } from '../harness/sourceServer';
-import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.request';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
 let emulator: Emulator;
 let sources: SourceServer;
@@ -82,6 +83,7 @@ describe('URL Upload → Submit', () => {
 		// Jobs the node would refuse to submit (no extension) can still exist, e.g. submitted by other tools.
 		const noExtension = [sources.url('/files/no-ext-a'), sources.url('/files/no-ext-b')];
 		const direct = await callVodApi(
+			httpRequest,
 			toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi),
 			'UploadMediaByURL',
 			{ UploadURLs: noExtension.map((url) => encodeURIComponent(url)).join(',') },

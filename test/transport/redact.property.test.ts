@@ -8,14 +8,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import fc from 'fast-check';
-import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
+import type { ICredentialsDecrypted } from 'n8n-workflow';
+import type * as N8nCore from 'n8n-core';
 
 import { chain, runWorkflow, startNode, vodNode } from '../harness';
 import { propertyParams } from '../support/property';
 import { alibabaCloudApiTest } from '../../nodes/AlibabaCloudVod/methods/credentialTest';
 import { redactText, redactValue } from '../../nodes/AlibabaCloudVod/transport/redact';
-import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.request';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CredentialTestContext } = require('n8n-core') as typeof N8nCore;
 
 const percentOnce = (text: string, lower: boolean) => {
 	const encoded = encodeURIComponent(text);
@@ -138,11 +143,11 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 	});
 
 	test('the VOD error (message, context.vod.Message) and the credential test message', async () => {
-		const error = await callVodApi(toVodCredentials(data()), 'SearchMedia', {}, {
+		const error = await callVodApi(httpRequest, toVodCredentials(data()), 'SearchMedia', {}, {
 			retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
 		}).catch((e: unknown) => e as Error);
 		const result = await alibabaCloudApiTest.call(
-			{} as ICredentialTestFunctions,
+			new CredentialTestContext(), // the context n8n gives a credential test: it sends the request
 			{ id: '1', name: 'c', type: 'alibabaCloudApi', data: data() } as ICredentialsDecrypted,
 		);
 		expect(result.status).toBe('Error');

@@ -10,10 +10,11 @@ import type { INode, Logger } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { redactText, redactValue, REDACTED } from '../../nodes/AlibabaCloudVod/transport/redact';
-import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod.errors';
-import { toNodeApiError } from '../../nodes/AlibabaCloudVod/transport/vod.request';
-import type { AlibabaCloudApiCredentials } from '../../nodes/AlibabaCloudVod/transport/vod.types';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
+import { toNodeApiError } from '../../nodes/AlibabaCloudVod/transport/vod/request';
+import type { AlibabaCloudApiCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/types';
 
 const node: INode = {
 	id: 'n',
@@ -45,6 +46,7 @@ function captureLogger() {
 
 async function vodFailure(credentials: AlibabaCloudApiCredentials, logger?: Logger) {
 	const error = await callVodApi(
+		httpRequest,
 		credentials,
 		'GetURLUploadInfos',
 		{ JobIds: 'ffffffffffffffffffffffffffffffff' },

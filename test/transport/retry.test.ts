@@ -8,9 +8,8 @@ import {
 	resolveRetryPolicy,
 	shouldRetry,
 } from '../../nodes/AlibabaCloudVod/transport/retry';
-import { isIdempotentCall } from '../../nodes/AlibabaCloudVod/transport/vod.idempotency';
-import { normalizeSdkError } from '../../nodes/AlibabaCloudVod/transport/vod.errors';
-import { sleep, SleepAbortedError } from '../../nodes/AlibabaCloudVod/helpers/sleep';
+import { isIdempotentCall } from '../../nodes/AlibabaCloudVod/transport/vod/idempotency';
+import { normalizeSdkError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
 
 describe('DEFAULT_RETRY_POLICY', () => {
 	it('makes 10 attempts and waits at most ~40 s in total (full jitter upper bound)', () => {
@@ -97,18 +96,5 @@ describe('normalizeSdkError', () => {
 		});
 		const timeout = Object.assign(new Error('ReadTimeout(30000)'), { name: 'RequestTimeoutError' });
 		expect(normalizeSdkError(timeout, [])).toMatchObject({ code: 'RequestTimeout', outcomeUnknown: true });
-	});
-});
-
-describe('sleep', () => {
-	it('resolves after the delay, or rejects at once when aborted', async () => {
-		const started = Date.now();
-		await sleep(30);
-		expect(Date.now() - started).toBeGreaterThanOrEqual(25);
-		const controller = new AbortController();
-		const pending = sleep(10_000, controller.signal);
-		setTimeout(() => controller.abort(), 20);
-		await expect(pending).rejects.toBeInstanceOf(SleepAbortedError);
-		expect(Date.now() - started).toBeLessThan(1_000);
 	});
 });

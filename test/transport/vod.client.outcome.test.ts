@@ -5,8 +5,10 @@
 import type { Logger } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod.errors';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
 
 let emulator: Emulator;
 
@@ -32,6 +34,7 @@ it('a lost answer, then throttled until the tries run out: outcomeUnknown, and t
 		error() {},
 	} as unknown as Logger;
 	const error = await callVodApi(
+		httpRequest,
 		{
 			...emulator.accessKey,
 			region: 'cn-shanghai',

@@ -1,15 +1,17 @@
 /**
- * The VOD transport (callVodApi over @alicloud/openapi-client) against the real emulator: retries,
+ * The VOD transport (callVodApi over n8n-core's httpRequest) against the real emulator: retries,
  * idempotency rules, SessionId dedup, error details and cancellation.
  */
 import { startEmulator, type Emulator } from '../emulator';
-import { callVodApi, resolveVodEndpoint } from '../../nodes/AlibabaCloudVod/transport/vod.client';
-import { VodApiError, VodCancelledError } from '../../nodes/AlibabaCloudVod/transport/vod.errors';
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { resolveVodEndpoint } from '../../nodes/AlibabaCloudVod/transport/vod/endpoint';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+import { VodApiError, VodCancelledError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
 import type {
 	AlibabaCloudApiCredentials,
 	VodRequestOptions,
 	VodRetryPolicy,
-} from '../../nodes/AlibabaCloudVod/transport/vod.types';
+} from '../../nodes/AlibabaCloudVod/transport/vod/types';
 
 /** Small delays so the suite runs in seconds; the production policy is tested for its bounds below. */
 // The production number of attempts (DEFAULT_RETRY_POLICY), with short delays.
@@ -43,7 +45,7 @@ const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
 /** A cheap read that every emulator build answers (GetURLUploadInfos of an unknown job: NonExists). */
 const READ_ACTION = 'GetURLUploadInfos';
 const read = async (options?: VodRequestOptions) =>
-	await callVodApi(credentials, READ_ACTION, { JobIds: 'ffffffffffffffffffffffffffffffff' }, options);
+	await callVodApi(httpRequest, credentials, READ_ACTION, { JobIds: 'ffffffffffffffffffffffffffffffff' }, options);
 
 async function failureOf(promise: Promise<unknown>): Promise<VodApiError> {
 	const error = await promise.then(
@@ -87,6 +89,7 @@ describe('calls', () => {
 	it('works with STS credentials (security token sent and signed)', async () => {
 		const sts = emulator.state.issueSts(emulator.state.vod.bucket, 'x', 'm');
 		const result = await callVodApi(
+			httpRequest,
 			{ ...credentials, accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret, securityToken: sts.securityToken },
 			READ_ACTION,
 			{ JobIds: 'ffffffffffffffffffffffffffffffff' },
@@ -114,7 +117,7 @@ describe('retries', () => {
 	it('with 100% throttling gives up after exactly maxAttempts and names the code and the tries', async () => {
 		emulator.setFaults({ vod: { throttleRate: 1 } });
 		const error = await failureOf(
-			callVodApi(credentials, 'UploadMediaByURL', { UploadURLs: 'http://example.com/a.mp4' }, { retry: FAST }),
+			callVodApi(httpRequest, credentials, 'UploadMediaByURL', { UploadURLs: 'http://example.com/a.mp4' }, { retry: FAST }),
 		);
 		expect(calls('UploadMediaByURL')).toBe(10);
 		expect(error.message).toBe(
@@ -158,7 +161,7 @@ describe('retries', () => {
 		expect(calls(READ_ACTION)).toBe(4);
 
 		const write = await failureOf(
-			callVodApi(credentials, 'CreateUploadImage', { ImageType: 'default' }, { retry: FAST }),
+			callVodApi(httpRequest, credentials, 'CreateUploadImage', { ImageType: 'default' }, { retry: FAST }),
 		);
 		expect(write.details).toMatchObject({ code: 'InternalError', attempts: 1, outcomeUnknown: true });
 		expect(calls('CreateUploadImage')).toBe(1);
@@ -166,7 +169,7 @@ describe('retries', () => {
 
 	it('never retries a definite error answer', async () => {
 		const error = await failureOf(
-			callVodApi(credentials, 'RefreshUploadVideo', { VideoId: 'ffffffffffffffffffffffffffffffff' }, { retry: FAST }),
+			callVodApi(httpRequest, credentials, 'RefreshUploadVideo', { VideoId: 'ffffffffffffffffffffffffffffffff' }, { retry: FAST }),
 		);
 		expect(calls('RefreshUploadVideo')).toBe(1);
 		expect(error.details).toMatchObject({ code: 'InvalidVideo.NotFound', httpStatus: 404, attempts: 1 });
@@ -181,7 +184,7 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 	it('without SessionId is NOT retried after a dropped connection (VOD may already have the jobs)', async () => {
 		emulator.setFaults({ vod: { dropRate: 1, dropMode: 'afterAction', actions: ['UploadMediaByURL'] } });
 		const error = await failureOf(
-			callVodApi(credentials, 'UploadMediaByURL', { UploadURLs: url('a') }, { retry: FAST }),
+			callVodApi(httpRequest, credentials, 'UploadMediaByURL', { UploadURLs: url('a') }, { retry: FAST }),
 		);
 		expect(calls('UploadMediaByURL')).toBe(1);
 		expect(jobsFor(url('a'))).toHaveLength(1); // the one try did run on the server
@@ -199,6 +202,7 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 		for (let i = 0; i < 12; i++) {
 			const urls = [url(`b${i}-1`), url(`b${i}-2`)];
 			const result = await callVodApi(
+				httpRequest,
 				credentials,
 				'UploadMediaByURL',
 				{ UploadURLs: urls.map(encodeURIComponent).join(','), SessionId: `batch-b-${i}` },
@@ -217,6 +221,7 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 		const urls = [url('c1'), url('c2')];
 		const error = await failureOf(
 			callVodApi(
+				httpRequest,
 				credentials,
 				'UploadMediaByURL',
 				{ UploadURLs: urls.map(encodeURIComponent).join(','), SessionId: 'batch-c' },
@@ -231,7 +236,7 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 
 		// The caller recovers the JobIds by URL.
 		emulator.setFaults({});
-		const infos = await callVodApi(credentials, 'GetURLUploadInfos', {
+		const infos = await callVodApi(httpRequest, credentials, 'GetURLUploadInfos', {
 			UploadURLs: urls.map(encodeURIComponent).join(','),
 		});
 		expect(infos.URLUploadInfoList?.map((info) => info.JobId).sort()).toEqual(
@@ -240,17 +245,17 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 	});
 
 	it('a SessionId reused by a later run is reported as such; a malformed one is a plain parameter error', async () => {
-		const first = await callVodApi(credentials, 'UploadMediaByURL', { UploadURLs: url('d'), SessionId: 'run-d' });
+		const first = await callVodApi(httpRequest, credentials, 'UploadMediaByURL', { UploadURLs: url('d'), SessionId: 'run-d' });
 		expect(first.UploadJobs).toHaveLength(1);
 		const again = await failureOf(
-			callVodApi(credentials, 'UploadMediaByURL', { UploadURLs: url('d'), SessionId: 'run-d' }, { retry: FAST }),
+			callVodApi(httpRequest, credentials, 'UploadMediaByURL', { UploadURLs: url('d'), SessionId: 'run-d' }, { retry: FAST }),
 		);
 		expect(again.details).toMatchObject({ sessionIdReused: true, attempts: 1 });
 		expect(again.details.hint).toMatch(/used in the last 10 minutes\. The URLs were not submitted twice/);
 		expect(jobsFor(url('d'))).toHaveLength(1);
 
 		const malformed = await failureOf(
-			callVodApi(credentials, 'UploadMediaByURL', { UploadURLs: url('e'), SessionId: 'not valid!' }, { retry: FAST }),
+			callVodApi(httpRequest, credentials, 'UploadMediaByURL', { UploadURLs: url('e'), SessionId: 'not valid!' }, { retry: FAST }),
 		);
 		expect(malformed.details.code).toBe('InvalidParameter.SessionId');
 		expect(malformed.details.sessionIdReused).toBeUndefined();
@@ -260,6 +265,24 @@ describe('UploadMediaByURL and ambiguous failures', () => {
 		emulator.setFaults({ vod: { dropRate: 1, dropMode: 'beforeAction', actions: [READ_ACTION] } });
 		await failureOf(read({ retry: FAST, idempotent: false }));
 		expect(calls(READ_ACTION)).toBe(1);
+	});
+});
+
+describe('timeouts', () => {
+	it('a try without an answer within timeoutMs is a RequestTimeout: a read is retried, a write without a dedup key is not', async () => {
+		emulator.setFaults({ vod: { latencyMs: 500 } });
+		const started = Date.now();
+		const readError = await failureOf(read({ timeoutMs: 100, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }));
+		expect(readError.details).toMatchObject({ code: 'RequestTimeout', attempts: 3, outcomeUnknown: true });
+		expect(calls(READ_ACTION)).toBe(3);
+		const writeError = await failureOf(
+			callVodApi(httpRequest, credentials, 'CreateUploadImage', { ImageType: 'default' }, { timeoutMs: 100, retry: FAST }),
+		);
+		expect(writeError.details).toMatchObject({ code: 'RequestTimeout', attempts: 1, outcomeUnknown: true });
+		expect(writeError.details.hint).toMatch(/unknown whether VOD ran CreateUploadImage/);
+		expect(calls('CreateUploadImage')).toBe(1);
+		expect(Date.now() - started).toBeLessThan(1_500); // each try ended at its timeout, not at VOD's answer
+		await new Promise((resolve) => setTimeout(resolve, 600)); // let the abandoned exchanges finish
 	});
 });
 

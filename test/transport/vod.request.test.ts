@@ -19,12 +19,12 @@ import {
 	recoverUrlUploadJobs,
 	refreshUploadVideo,
 	uploadMediaByUrl,
-} from '../../nodes/AlibabaCloudVod/transport/vod.operations';
+} from '../../nodes/AlibabaCloudVod/transport/vod/operations';
 import {
 	isSessionIdReused,
 	VodSessionIdReusedError,
 	vodErrorDetails,
-} from '../../nodes/AlibabaCloudVod/transport/vod.request';
+} from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
 const CALLER_TYPE = 'test.vodCaller';
 

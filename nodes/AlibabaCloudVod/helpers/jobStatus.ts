@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { getUrlUploadInfos } from '../transport/vod.operations';
-import type { URLUploadInfo, VodContext, VodRequestOptions } from '../transport/vod.types';
+import { getUrlUploadInfos } from '../transport/vod/operations';
+import type { URLUploadInfo, VodContext, VodRequestOptions } from '../transport/vod/types';
 import { chunk, mapWithConcurrency } from './batching';
 import { sameUrl } from './sourceUrl';
 

@@ -4,11 +4,29 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import type { HttpRequester } from '../transport/http';
 import { redactText, secretsOf } from '../transport/redact';
 import { CREDENTIAL_TEST_RETRY_POLICY } from '../transport/retry';
-import { callVodApi } from '../transport/vod.client';
-import { VodApiError } from '../transport/vod.errors';
-import { toVodCredentials } from '../transport/vod.request';
+import { callVodApi } from '../transport/vod/client';
+import { VodApiError } from '../transport/vod/errors';
+import { toVodCredentials } from '../transport/vod/request';
+
+/**
+ * The credential test's context offers no `httpRequest` (n8n 1.x and 2.x): only the deprecated
+ * `request`, which n8n-core sends through the same axios. This adapts the one to the other.
+ */
+function requestHelperOf(context: ICredentialTestFunctions): HttpRequester {
+	return async (options) =>
+		await context.helpers.request({
+			uri: options.url,
+			method: options.method,
+			headers: options.headers,
+			timeout: options.timeout,
+			json: false,
+			simple: false,
+			resolveWithFullResponse: true,
+		});
+}
 
 /**
  * Tests the `alibabaCloudApi` credential with one cheap signed read (SearchMedia, one result). Any
@@ -26,10 +44,11 @@ export async function alibabaCloudApiTest(
 	}
 	try {
 		await callVodApi(
+			requestHelperOf(this),
 			credentials,
 			'SearchMedia',
 			{ SearchType: 'video', PageNo: 1, PageSize: 1 },
-			{ retry: CREDENTIAL_TEST_RETRY_POLICY, connectTimeoutMs: 10_000, readTimeoutMs: 15_000 },
+			{ retry: CREDENTIAL_TEST_RETRY_POLICY, timeoutMs: 15_000 },
 		);
 	} catch (error) {
 		if (error instanceof VodApiError) {

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { normaliseVodEvent, type VodEvent } from '../helpers/callbackEvent';
-import type { MediaListItem } from '../transport/vod.types';
+import type { MediaListItem } from '../transport/vod/types';
 
 /** The EventType of the poll trigger's events (VOD has no callback for "status is now X"). */
 export const MEDIA_STATUS_EVENT = 'MediaStatusChanged';

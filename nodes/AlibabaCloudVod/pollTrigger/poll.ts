@@ -6,8 +6,8 @@ import {
 } from 'n8n-workflow';
 
 import { buildSearchMatch, quoteMatchValue } from '../helpers/searchMatch';
-import { searchMedia } from '../transport/vod.operations';
-import type { MediaListItem, SearchMediaRequest } from '../transport/vod.types';
+import { searchMedia } from '../transport/vod/operations';
+import type { MediaListItem, SearchMediaRequest } from '../transport/vod/types';
 import { lowerBound, observe, prune, readCursor, type PollCursor } from './cursor';
 import {
 	DEFAULT_MAX_ITEMS_PER_POLL,

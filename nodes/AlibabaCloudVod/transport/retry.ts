@@ -1,4 +1,4 @@
-import type { VodRetryPolicy } from './vod.types';
+import type { VodRetryPolicy } from './vod/types';
 
 /**
  * Retry policy for VOD calls: bounded exponential backoff with full jitter

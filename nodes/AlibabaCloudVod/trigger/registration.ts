@@ -1,8 +1,8 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getMessageCallback, setMessageCallback } from '../transport/vod.operations';
-import type { GetMessageCallbackResponse, SetMessageCallbackRequest } from '../transport/vod.types';
+import { getMessageCallback, setMessageCallback } from '../transport/vod/operations';
+import type { GetMessageCallbackResponse, SetMessageCallbackRequest } from '../transport/vod/types';
 import { ALL_EVENTS, type TriggerOptions } from './description';
 import { CALLBACK_CREDENTIAL_TYPE } from './receiveCallback';
 

@@ -20,7 +20,7 @@ import {
 	sha256Hex,
 	type AcsCredentials,
 } from '../../../nodes/AlibabaCloudVod/transport/vod/signature';
-import type { VodAction, VodOperations } from '../../../nodes/AlibabaCloudVod/transport/vod.types';
+import type { VodAction, VodOperations } from '../../../nodes/AlibabaCloudVod/transport/vod/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import { callVod, openApiClient } from '../../emulator/vod/test-clients';
 import { propertyParams } from '../../support/property';
@@ -100,7 +100,7 @@ const EXAMPLES: { [A in VodAction]: VodOperations[A][0] } = {
 	GetMessageCallback: {},
 };
 
-/** What today's transport (vod.client.ts toQuery) hands the SDK: unset and empty values left out. */
+/** What today's transport (transport/vod/client.ts) hands the SDK: unset and empty values left out. */
 function sdkQuery(params: object): Record<string, string> {
 	return OpenApiUtil.query(
 		Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')),

@@ -9,7 +9,7 @@ import { batchByGroup } from '../../helpers/mediaBatches';
 import { failBatch, failItem } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
 import { checkVideoId } from '../../helpers/mediaValidation';
-import { deleteVideo } from '../../transport/vod.operations';
+import { deleteVideo } from '../../transport/vod/operations';
 
 /** DeleteVideo takes at most 20 ids a call. */
 const DELETE_BATCH_SIZE = 20;

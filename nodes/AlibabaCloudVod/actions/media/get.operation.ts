@@ -7,8 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { failItem } from '../../helpers/mediaItemErrors';
-import { getVideoInfo } from '../../transport/vod.operations';
-import type { VideoInfo } from '../../transport/vod.types';
+import { getVideoInfo } from '../../transport/vod/operations';
+import type { VideoInfo } from '../../transport/vod/types';
 import {
 	lookupLabel,
 	mediaLookupProperties,

@@ -9,8 +9,8 @@ import {
 import { failItem } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
 import { checkVideoId } from '../../helpers/mediaValidation';
-import { getPlayInfo } from '../../transport/vod.operations';
-import type { GetPlayInfoRequest, GetPlayInfoResponse } from '../../transport/vod.types';
+import { getPlayInfo } from '../../transport/vod/operations';
+import type { GetPlayInfoRequest, GetPlayInfoResponse } from '../../transport/vod/types';
 import { rawLookupContext, simplifyProperty } from './common.description';
 
 const properties: INodeProperties[] = [
@@ -44,18 +44,17 @@ const properties: INodeProperties[] = [
 				displayName: 'Definitions',
 				name: 'definitions',
 				type: 'multiOptions',
-				// eslint-disable-next-line n8n-nodes-base/node-param-multi-options-type-unsorted-items
 				options: [
-					{ name: 'FD (Fluent)', value: 'FD' },
-					{ name: 'LD (Low)', value: 'LD' },
-					{ name: 'SD (Standard)', value: 'SD' },
-					{ name: 'HD (High)', value: 'HD' },
-					{ name: 'OD (Original)', value: 'OD' },
 					{ name: '2K', value: '2K' },
 					{ name: '4K', value: '4K' },
-					{ name: 'SQ (Standard Audio)', value: 'SQ' },
-					{ name: 'HQ (High Audio)', value: 'HQ' },
 					{ name: 'AUTO (Adaptive)', value: 'AUTO' },
+					{ name: 'FD (Fluent)', value: 'FD' },
+					{ name: 'HD (High)', value: 'HD' },
+					{ name: 'HQ (High Audio)', value: 'HQ' },
+					{ name: 'LD (Low)', value: 'LD' },
+					{ name: 'OD (Original)', value: 'OD' },
+					{ name: 'SD (Standard)', value: 'SD' },
+					{ name: 'SQ (Standard Audio)', value: 'SQ' },
 				],
 				default: [],
 				description: 'Only streams of these definitions (all when empty)',

@@ -8,8 +8,8 @@ import {
 
 import { failItem } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
-import { getMezzanineInfo } from '../../transport/vod.operations';
-import type { Mezzanine } from '../../transport/vod.types';
+import { getMezzanineInfo } from '../../transport/vod/operations';
+import type { Mezzanine } from '../../transport/vod/types';
 import {
 	lookupLabel,
 	mediaLookupProperties,

@@ -12,8 +12,8 @@ import { checkCategoryId, checkFileUrl, storageLocationOf } from '../../helpers/
 import { checkTags, checkText, checkUserData, LIMITS } from '../../helpers/metadataValidation';
 import { ItemInputError } from '../../helpers/items';
 import { sameUrl } from '../../helpers/sourceUrl';
-import { registerMedia } from '../../transport/vod.operations';
-import type { RegisterMetadata } from '../../transport/vod.types';
+import { registerMedia } from '../../transport/vod/operations';
+import type { RegisterMetadata } from '../../transport/vod/types';
 
 /** RegisterMedia takes at most 10 files a call. */
 const REGISTER_BATCH_SIZE = 10;

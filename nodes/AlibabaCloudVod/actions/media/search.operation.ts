@@ -9,8 +9,8 @@ import {
 import { failItem } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
 import { buildSearchMatch, toVodTime, VIDEO_STATUSES } from '../../helpers/searchMatch';
-import { searchMedia } from '../../transport/vod.operations';
-import type { MediaListItem, SearchMediaRequest } from '../../transport/vod.types';
+import { searchMedia } from '../../transport/vod/operations';
+import type { MediaListItem, SearchMediaRequest } from '../../transport/vod/types';
 
 type SearchType = NonNullable<SearchMediaRequest['SearchType']>;
 

@@ -38,7 +38,7 @@ import {
 	createUploadVideo,
 	getVideoInfo,
 	refreshUploadVideo,
-} from '../../transport/vod.operations';
+} from '../../transport/vod/operations';
 import { openBinarySource, openUrlSource, type UploadSource } from './source';
 
 export type UploadKind = 'video' | 'image' | 'attached';

@@ -11,7 +11,7 @@ import { errorItem, inputProblem, itemError } from '../../helpers/items';
 import { jobFields, lookupJobsByUrl, type JobLookup } from '../../helpers/jobStatus';
 import { canonicalUrl } from '../../helpers/sourceUrl';
 import { parseSourceUrl } from '../../helpers/urlValidation';
-import { cancelUrlUploadJobs } from '../../transport/vod.operations';
+import { cancelUrlUploadJobs } from '../../transport/vod/operations';
 
 /** Job ids per CancelUrlUploadJobs call (VOD's QPS for it is 50; keep calls few and small). */
 const CANCEL_BATCH_SIZE = 10;

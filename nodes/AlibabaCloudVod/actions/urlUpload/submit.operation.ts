@@ -23,9 +23,9 @@ import {
 	parseSourceUrl,
 	titleFromUrl,
 } from '../../helpers/urlValidation';
-import { isSessionIdReused, vodErrorDetails } from '../../transport/vod.request';
-import { uploadMediaByUrl } from '../../transport/vod.operations';
-import type { UploadJob } from '../../transport/vod.types';
+import { isSessionIdReused, vodErrorDetails } from '../../transport/vod/request';
+import { uploadMediaByUrl } from '../../transport/vod/operations';
+import type { UploadJob } from '../../transport/vod/types';
 
 /** UploadMediaByURL takes at most 20 URLs per call. */
 export const SUBMIT_BATCH_SIZE = 20;

@@ -10,23 +10,22 @@ import {
 	VodApiError,
 	VodCancelledError,
 	type VodFailure,
-} from '../vod.errors';
-import { isIdempotentCall } from '../vod.idempotency';
+} from './errors';
+import { isIdempotentCall } from './idempotency';
 import type {
 	AlibabaCloudApiCredentials,
 	VodAction,
 	VodOperations,
 	VodRequestOptions,
-} from '../vod.types';
+} from './types';
 import { waitUnlessAborted } from '../wait';
 import { resolveVodEndpoint, type VodEndpoint } from './endpoint';
 import { buildVodRequest, type VodParamValue } from './signature';
 
 /**
- * VOD calls over n8n's own request helper, signed by transport/vod/signature.ts: the same contract
- * as the openapi-client transport (vod.client.ts) it replaces — retries with the idempotency rules,
- * VodApiError with Code, Message, RequestId and HTTP status, redaction, cancel through the signal,
- * a timeout per try. DRAFT: not wired in yet.
+ * VOD calls over n8n's own request helper, signed by transport/vod/signature.ts: retries with the
+ * idempotency rules, VodApiError with Code, Message, RequestId and HTTP status, redaction, cancel
+ * through the signal (it aborts the request in flight), one timeout per try.
  */
 
 export const VOD_API_VERSION = '2017-03-21';
@@ -95,7 +94,7 @@ async function attempt(http: HttpRequester, call: Call, options: VodRequestOptio
 	try {
 		answer = (await http({
 			...request,
-			timeout: options.readTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+			timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 			abortSignal: signal,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
@@ -131,7 +130,8 @@ function finalError(call: Call, last: VodFailure, attempts: number, idempotent: 
 		recommend: last.recommend,
 		httpStatus: last.httpStatus,
 		attempts,
-		outcomeUnknown: last.outcomeUnknown,
+		// An earlier try that may have run leaves the call's outcome unknown, whatever the last try met.
+		outcomeUnknown: last.outcomeUnknown || retriedAmbiguous,
 		sessionIdReused: sessionIdReused || undefined,
 		hint: sessionIdReused
 			? `VOD refused the SessionId because it was used in the last 10 minutes${retriedAmbiguous ? ': an earlier try of this call reached VOD and created the jobs' : ''}. The URLs were not submitted twice; look up their jobs by URL (Job Status) instead of submitting again.`
@@ -145,7 +145,7 @@ function finalError(call: Call, last: VodFailure, attempts: number, idempotent: 
 
 /**
  * Calls a VOD action through `http` (n8n's `helpers.httpRequest`), retrying transient failures by
- * the rules of retry.ts and vod.idempotency.ts. Throws `VodApiError` (redacted) or
+ * the rules of retry.ts and idempotency.ts. Throws `VodApiError` (redacted) or
  * `VodCancelledError`.
  */
 export async function callVodApi<A extends VodAction>(

@@ -1,4 +1,4 @@
-import type { AlibabaCloudApiCredentials } from '../vod.types';
+import type { AlibabaCloudApiCredentials } from './types';
 
 /** The generated vod20170321 client's endpoint map: cn-hangzhou is served from Shanghai. */
 const REGION_ENDPOINTS: Record<string, string> = {
@@ -12,7 +12,6 @@ export interface VodEndpoint {
 
 /**
  * Host[:port] and protocol from the credential (an Endpoint typed with a scheme decides the protocol).
- * Moved here from vod.client.ts, which goes when the transport is rewired onto the signer.
  */
 export function resolveVodEndpoint(credentials: AlibabaCloudApiCredentials): VodEndpoint {
 	let protocol: 'HTTPS' | 'HTTP' = credentials.protocol === 'HTTP' ? 'HTTP' : 'HTTPS';

@@ -1,5 +1,5 @@
-import { redactText } from './redact';
-import type { FailureClass } from './retry';
+import { redactText } from '../redact';
+import type { FailureClass } from '../retry';
 
 /**
  * What the transport keeps of a failed VOD call. Built field by field from the SDK error (never

@@ -6,16 +6,17 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { redactText, secretsOf } from './redact';
-import { callVodApi } from './vod.client';
-import { VodApiError, VodCancelledError, type VodErrorDetails } from './vod.errors';
+import type { HttpRequester } from '../http';
+import { redactText, secretsOf } from '../redact';
+import { callVodApi } from './client';
+import { VodApiError, VodCancelledError, type VodErrorDetails } from './errors';
 import type {
 	AlibabaCloudApiCredentials,
 	VodAction,
 	VodContext,
 	VodOperations,
 	VodRequestOptions,
-} from './vod.types';
+} from './types';
 
 export const VOD_CREDENTIAL_TYPE = 'alibabaCloudApi';
 
@@ -141,9 +142,10 @@ export async function vodApiRequest<A extends VodAction>(
 			? context.getExecutionCancelSignal()
 			: undefined);
 	const { itemIndex, ...callOptions } = options;
+	const http: HttpRequester = async (request) => await this.helpers.httpRequest(request);
 	let failure: unknown;
 	try {
-		return await callVodApi(credentials, action, params, {
+		return await callVodApi(http, credentials, action, params, {
 			...callOptions,
 			signal,
 			logger: options.logger ?? this.logger,

@@ -24,7 +24,7 @@ export interface AlibabaCloudApiCredentials {
 	protocol?: 'HTTPS' | 'HTTP';
 }
 
-/** Any n8n context that can read credentials and name its node. */
+/** Any n8n context that can read credentials, name its node and send a request through n8n. */
 export type VodContext =
 	| IExecuteFunctions
 	| IPollFunctions
@@ -51,8 +51,8 @@ export interface VodRequestOptions {
 	/** stops the backoff and the call in flight */
 	signal?: AbortSignal;
 	logger?: Logger;
-	readTimeoutMs?: number;
-	connectTimeoutMs?: number;
+	/** one try, from sending to the end of the answer */
+	timeoutMs?: number;
 	/** n8n only: stamped on the NodeApiError so the error names the item */
 	itemIndex?: number;
 }

@@ -1,16 +1,16 @@
-import { sameUrl } from '../helpers/sourceUrl';
-import { vodApiRequest } from './vod.request';
+import { sameUrl } from '../../helpers/sourceUrl';
+import { vodApiRequest } from './request';
 import type {
 	URLUploadInfo,
 	VodAction,
 	VodContext,
 	VodOperations,
 	VodRequestOptions,
-} from './vod.types';
+} from './types';
 
 /**
  * One typed wrapper per VOD operation the nodes use. Retry safety per action is decided in
- * `vod.idempotency.ts`; the notes here say what a caller must do to make a call safe to retry.
+ * `idempotency.ts`; the notes here say what a caller must do to make a call safe to retry.
  * Each is `(this: VodContext, request, options?) => Promise<response>`, called with `.call(this, ...)`.
  */
 
