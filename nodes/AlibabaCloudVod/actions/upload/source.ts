@@ -8,7 +8,6 @@ import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/
 import { canonicalUrl } from '../../helpers/sourceUrl';
 import { fileNameFromUrl } from '../../helpers/uploadValidation';
 import { redactText } from '../../transport/redact';
-import { readFileReusingBuffer, storedFilePath } from './storedFile';
 
 /** What is uploaded, opened but not yet read. */
 export interface UploadSource {
@@ -34,10 +33,11 @@ const BASE64_SLICE = 4 * 1024 * 1024;
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
 /**
- * n8n binary data: stored (filesystem, database, S3 — `id` set, always in n8n 2.x) is read from its
- * file in filesystem mode (storedFile.ts says why) and streamed with getBinaryStream otherwise;
- * inline base64 (n8n 1.x default mode) is decoded slice by slice so the decoded file never exists
- * in memory as a whole.
+ * n8n binary data: stored (filesystem, database, S3 — `id` set, always in n8n 2.x) is streamed with
+ * getBinaryStream, the one reader n8n's scanner permits (reading the file behind `getBinaryPath`
+ * needs `node:fs`); its chunks, a new Buffer each, are copied into the upload's reused part buffers.
+ * Inline base64 (n8n 1.x default mode) is decoded slice by slice so the decoded file never exists in
+ * memory as a whole.
  */
 export async function openBinarySource(
 	ctx: IExecuteFunctions,
@@ -57,8 +57,7 @@ export async function openBinarySource(
 		const totalBytes = Number(metadata.fileSize);
 		const sampleStream = await ctx.helpers.getBinaryStream(id, SAMPLE_BYTES);
 		const sample = await firstBytes(sampleStream, SAMPLE_BYTES);
-		const filePath = await storedFilePath(ctx, id, Number.isFinite(totalBytes) ? totalBytes : undefined);
-		let opened: Readable | AsyncGenerator<Buffer> | undefined;
+		let opened: Readable | undefined;
 		let closed = false;
 		return {
 			...base,
@@ -69,16 +68,13 @@ export async function openBinarySource(
 			chunks: {
 				async *[Symbol.asyncIterator]() {
 					if (closed) return;
-					opened = filePath
-						? readFileReusingBuffer(filePath, STREAM_CHUNK)
-						: await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
+					opened = await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
 					yield* opened;
 				},
 			},
 			close() {
 				closed = true;
-				if (opened && 'destroy' in opened) opened.destroy();
-				else void opened?.return(undefined);
+				opened?.destroy();
 			},
 		};
 	}
