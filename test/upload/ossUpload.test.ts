@@ -225,4 +225,48 @@ describe('streamUpload against the OSS emulator', () => {
 		expect(error.message).not.toContain(credentials.securityToken);
 		expect(error.message).not.toContain('wrong-secret-value-123456');
 	});
+
+	it('fails at once, untried, on an object key OSS cannot address', async () => {
+		const address = oss.address('sv/../other/clip.mp4');
+		let requests = 0;
+		const error = (await streamUpload({
+			http: async (request) => {
+				requests++;
+				return await httpRequest(request);
+			},
+			address,
+			credentials: oss.issue(oss.address()),
+			source: jagged(randomBytes(10 * KiB), KiB),
+			sourceLabel: 'test',
+			partSize: 256 * KiB,
+			parallel: 2,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error).toBeInstanceOf(StreamUploadError);
+		expect(error.kind).toBe('storage');
+		expect(error.message).toMatch(/^Uploading sv\/\.\.\/other\/clip\.mp4 failed: The object key .* has a "\." or "\.\." segment$/);
+		expect(requests).toBe(0);
+	});
+
+	it('calls an Initiate answer without an UploadId a storage failure, not the source', async () => {
+		const partSize = 128 * KiB;
+		const address = oss.address();
+		const error = (await streamUpload({
+			http: async (request) => {
+				if (request.method === 'POST' && /\?uploads$/.test(request.url)) {
+					return { statusCode: 200, headers: {}, body: '<InitiateMultipartUploadResult></InitiateMultipartUploadResult>' };
+				}
+				return await httpRequest(request);
+			},
+			address,
+			credentials: oss.issue(address),
+			source: jagged(randomBytes(3 * partSize), partSize),
+			sourceLabel: 'test',
+			partSize,
+			parallel: 2,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error.kind).toBe('storage');
+		expect(error.message).toContain('Starting the multipart upload');
+		expect(error.message).toContain('without an UploadId');
+		expect(error.uploadId).toBeUndefined();
+	});
 });

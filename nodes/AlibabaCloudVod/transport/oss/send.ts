@@ -27,6 +27,15 @@ export async function renewing<T>(run: UploadRun, renew: () => Promise<T>): Prom
 	throw run.failure(`Renewing the upload credentials (RefreshUploadVideo) failed: ${reason}`, 'storage');
 }
 
+/** A request that cannot be built (an object key OSS cannot address) fails at once, untried. */
+function signed(run: UploadRun, what: string, build: OssRequestBuilder): SignedOssRequest {
+	try {
+		return build(run.target(), new Date());
+	} catch (caught) {
+		throw run.failure(`${what} failed: ${(caught as Error).message}`, 'storage');
+	}
+}
+
 /**
  * Sends one OSS request of the upload (a part, the PUT, Complete…): with credentials renewed ahead of
  * expiry, renewed again when OSS refuses them, and tried again with backoff on transient failures.
@@ -44,9 +53,10 @@ export async function sendWithRetries(
 	for (;;) {
 		if (run.cancelled) throw run.cancelledError();
 		const generation = await renewing(run, async () => await keeper.fresh());
+		const request = signed(run, what, build);
 		let error: OssFailure;
 		try {
-			return await sendOssRequest(http, build(run.target(), new Date()), { timeoutMs, signal });
+			return await sendOssRequest(http, request, { timeoutMs, signal });
 		} catch (caught) {
 			error = caught as OssFailure;
 		}

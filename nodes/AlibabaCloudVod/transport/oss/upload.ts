@@ -108,7 +108,11 @@ async function upload(run: UploadRun, reader: PartReader, options: StreamUploadO
 	const initiated = await sendWithRetries(run, `Starting the multipart upload of ${run.key}`, (target, date) =>
 		initiateMultipartUploadRequest(target, { contentType }, date),
 	);
-	run.uploadId = parseInitiateMultipartUpload(initiated.body).uploadId;
+	try {
+		run.uploadId = parseInitiateMultipartUpload(initiated.body).uploadId;
+	} catch (caught) {
+		throw run.failure(`Starting the multipart upload of ${run.key} failed: ${(caught as Error).message}`, 'storage');
+	}
 	run.settings.logger?.debug(`Multipart upload ${run.uploadId} started for ${run.key}`);
 	const parallel = Math.max(1, options.parallel);
 	const stored = await uploadPartsInParallel(run, reader, { first, second, partSize, parallel, onStored: report });
