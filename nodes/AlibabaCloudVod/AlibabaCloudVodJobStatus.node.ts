@@ -10,16 +10,11 @@ import {
 } from 'n8n-workflow';
 
 import { errorItem, inputProblem, itemError } from './helpers/items';
-import {
-	classifyStatus,
-	jobFields,
-	lookupJobsById,
-	lookupJobsByUrl,
-	type JobLookup,
-} from './helpers/jobStatus';
-import { waitUnlessAborted } from './transport/wait';
+import { classifyStatus, jobFields } from './helpers/jobStatus';
 import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
+import { lookupJobsById, lookupJobsByUrl, type JobLookup } from './transport/vod/jobLookup';
+import { waitUnlessAborted } from './transport/wait';
 import { credentialTest } from './methods';
 
 const STATUS_INPUTS: NodeConnectionType[] = [NodeConnectionTypes.Main];

@@ -1,16 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { openBinarySource } from '../../nodes/AlibabaCloudVod/actions/upload/source';
-import {
-	readFileReusingBuffer,
-	storedFilePath,
-} from '../../nodes/AlibabaCloudVod/actions/upload/storedFile';
-import { PartBufferPool, rechunk } from '../../nodes/AlibabaCloudVod/helpers/rechunk';
+import { PartBufferPool, rechunk } from '../../nodes/AlibabaCloudVod/transport/oss/rechunk';
 import { chain, functionNode, runWorkflow, startNode } from '../harness';
 
 const MiB = 1024 * 1024;
@@ -35,7 +28,7 @@ async function readThroughParts(chunks: AsyncIterable<Uint8Array>, partSize: num
 		bytes += part.length;
 		pool.release(part);
 	}
-	return { md5: hash.digest('hex'), bytes };
+	return { md5: hash.digest('hex'), bytes, buffers: pool.buffersAllocated };
 }
 
 /** Probes the chunks themselves: their sizes and which memory they live in. */
@@ -58,10 +51,10 @@ describe('reading n8n binary data for an upload', () => {
 
 	/**
 	 * Start → Store (prepareBinaryData in n8n's filesystem mode) → Probe, where Probe opens the item's
-	 * binary with the node's own openBinarySource, once with n8n's helpers as they are and once with
-	 * getBinaryPath taken away (as where the helper is missing), and reads every chunk.
+	 * binary with the node's own openBinarySource and reads every chunk, and again through the parts.
+	 * Without `node:fs` the file behind getBinaryPath cannot be read: the stream is the one way.
 	 */
-	it('reads filesystem-mode binaries from the stored file through one reused buffer; getBinaryStream otherwise', async () => {
+	it('streams filesystem-mode binaries with getBinaryStream and re-chunks them into exact parts', async () => {
 		const result = await runWorkflow({
 			nodes: [startNode(), functionNode('Store'), functionNode('Probe')],
 			connections: chain('Start', 'Store', 'Probe'),
@@ -72,22 +65,16 @@ describe('reading n8n binary data for an upload', () => {
 					return [{ json: {}, binary: { data: binary }, pairedItem: { item: 0 } }];
 				},
 				Probe: async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
-					const direct = await openBinarySource(this, 0, 'data');
-					const withoutPath = Object.create(this) as IExecuteFunctions;
-					Object.defineProperty(withoutPath, 'helpers', {
-						value: { ...this.helpers, getBinaryPath: undefined },
-					});
-					const streamed = await openBinarySource(withoutPath, 0, 'data');
-					const report = async (source: typeof direct): Promise<ReadReport> => ({
-						...(await probeChunks(source.chunks)),
-						totalBytes: source.totalBytes ?? null,
-					});
+					const streamed = await openBinarySource(this, 0, 'data');
+					const report: ReadReport = {
+						...(await probeChunks(streamed.chunks)),
+						totalBytes: streamed.totalBytes ?? null,
+					};
 					return [
 						{
 							json: {
 								id: items[0].binary?.data.id ?? null,
-								direct: await report(direct),
-								streamed: await report(streamed),
+								streamed: report,
 								viaParts: await readThroughParts((await openBinarySource(this, 0, 'data')).chunks, MiB),
 							},
 							pairedItem: { item: 0 },
@@ -98,65 +85,36 @@ describe('reading n8n binary data for an upload', () => {
 		});
 		const out = result.output('Probe')[0].json as {
 			id: string;
-			direct: ReadReport;
 			streamed: ReadReport;
-			viaParts: { md5: string; bytes: number };
+			viaParts: { md5: string; bytes: number; buffers: number };
 		};
 		expect(out.id).toMatch(/^filesystem/);
-		for (const read of [out.direct, out.streamed, out.viaParts]) {
+		for (const read of [out.streamed, out.viaParts]) {
 			expect(read).toMatchObject({ md5: md5(file), bytes: file.length });
 		}
-		// 1 MiB chunks: 3 full and one short, all views of a single reused Buffer
-		expect(out.direct).toMatchObject({ chunks: 4, buffers: 1, totalBytes: file.length });
-		// n8n's read stream hands out a new Buffer per chunk
+		// n8n's read stream hands out a new Buffer per chunk of at most 1 MiB
 		expect(out.streamed.totalBytes).toBe(file.length);
+		expect(out.streamed.chunks).toBe(4);
 		expect(out.streamed.buffers).toBe(out.streamed.chunks);
-		expect(out.streamed.chunks).toBeGreaterThan(1);
+		// …which the parts copy into one reused buffer
+		expect(out.viaParts.buffers).toBe(1);
 	});
 });
 
-describe('storedFilePath', () => {
-	let dir: string;
-	beforeAll(() => {
-		dir = mkdtempSync(join(tmpdir(), 'stored-file-'));
-		writeFileSync(join(dir, 'a.bin'), Buffer.alloc(100, 7));
-	});
-	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+describe('rechunk over a source that reuses its buffer', () => {
+	/** a source handing out views of one Buffer it overwrites for every chunk */
+	async function* reusingOneBuffer(data: Buffer, chunkSize: number) {
+		const buffer = Buffer.alloc(chunkSize);
+		for (let offset = 0; offset < data.length; offset += chunkSize) {
+			const length = data.copy(buffer, 0, offset, Math.min(data.length, offset + chunkSize));
+			yield buffer.subarray(0, length);
+		}
+	}
 
-	const ctxWith = (getBinaryPath?: (id: string) => string) =>
-		({ helpers: { getBinaryPath } }) as unknown as IExecuteFunctions;
-
-	it('gives the path of a filesystem-mode binary whose file has the recorded size', async () => {
-		const ctx = ctxWith(() => join(dir, 'a.bin'));
-		expect(await storedFilePath(ctx, 'filesystem-v2:workflows/1/a', 100)).toBe(join(dir, 'a.bin'));
-		expect(await storedFilePath(ctx, 'filesystem-v2:workflows/1/a', undefined)).toBe(join(dir, 'a.bin'));
-	});
-
-	it('gives nothing, so the caller streams, for other modes, a size mismatch, a missing file or helper', async () => {
-		const ctx = ctxWith(() => join(dir, 'a.bin'));
-		expect(await storedFilePath(ctx, 'database:123', 100)).toBeUndefined();
-		expect(await storedFilePath(ctx, 's3:workflows/1/a', 100)).toBeUndefined();
-		expect(await storedFilePath(ctx, 'filesystem-v2:workflows/1/a', 101)).toBeUndefined();
-		expect(await storedFilePath(ctxWith(() => join(dir, 'gone.bin')), 'filesystem-v2:x', 100)).toBeUndefined();
-		expect(await storedFilePath(ctxWith(() => dir), 'filesystem-v2:x', undefined)).toBeUndefined();
-		expect(
-			await storedFilePath(
-				ctxWith(() => {
-					throw new Error('no such mode');
-				}),
-				'filesystem-v2:x',
-				100,
-			),
-		).toBeUndefined();
-		expect(await storedFilePath(ctxWith(undefined), 'filesystem-v2:x', 100)).toBeUndefined();
-	});
-
-	it('re-chunks a reused buffer correctly: every chunk is copied before the next read overwrites it', async () => {
-		const path = join(dir, 'odd.bin');
+	it('copies every chunk before the next read overwrites it', async () => {
 		const data = randomBytes(1000);
-		writeFileSync(path, data);
 		// chunks of 96 into parts of 128: chunk boundaries never meet part boundaries until the end
-		expect(await readThroughParts(readFileReusingBuffer(path, 96), 128)).toEqual({
+		expect(await readThroughParts(reusingOneBuffer(data, 96), 128)).toMatchObject({
 			md5: md5(data),
 			bytes: 1000,
 		});

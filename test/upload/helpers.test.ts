@@ -1,8 +1,8 @@
-import { PartBufferPool, rechunk } from '../../nodes/AlibabaCloudVod/helpers/rechunk';
-import { decodeUploadAddress, decodeUploadAuth, renewalMargin } from '../../nodes/AlibabaCloudVod/helpers/uploadCredentials';
-import { choosePartSize } from '../../nodes/AlibabaCloudVod/helpers/uploadParts';
+import { PartBufferPool, rechunk } from '../../nodes/AlibabaCloudVod/transport/oss/rechunk';
+import { decodeUploadAddress, decodeUploadAuth, renewalMargin } from '../../nodes/AlibabaCloudVod/transport/oss/uploadCredentials';
+import { choosePartSize } from '../../nodes/AlibabaCloudVod/transport/oss/partSize';
 import { deriveReferenceId } from '../../nodes/AlibabaCloudVod/helpers/uploadValidation';
-import { CredentialKeeper } from '../../nodes/AlibabaCloudVod/transport/ossCredentials';
+import { CredentialKeeper } from '../../nodes/AlibabaCloudVod/transport/oss/credentialKeeper';
 
 const MiB = 1024 * 1024;
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');

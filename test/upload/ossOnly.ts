@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { EmulatorState } from '../emulator/state';
 import { createOssServer, type OssServer } from '../emulator/oss';
-import type { StsCredentials, UploadAddress } from '../../nodes/AlibabaCloudVod/helpers/uploadCredentials';
+import type { StsCredentials, UploadAddress } from '../../nodes/AlibabaCloudVod/transport/oss/uploadCredentials';
 
 /** The OSS half of the emulator alone, with an upload address and STS credentials for one object. */
 export interface OssOnly {

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-import { streamUpload, StreamUploadError } from '../../nodes/AlibabaCloudVod/transport/ossUpload';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+
+import { streamUpload, StreamUploadError } from '../../nodes/AlibabaCloudVod/transport/oss/upload';
 import { startOssOnly, type OssOnly } from './ossOnly';
 
 const KiB = 1024;
@@ -40,6 +42,7 @@ describe('streamUpload against the OSS emulator', () => {
 		const data = randomBytes(150 * KiB);
 		const address = oss.address();
 		const result = await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			source: jagged(data, 4 * KiB),
@@ -57,6 +60,7 @@ describe('streamUpload against the OSS emulator', () => {
 	it('refuses an empty source and stores nothing (an empty object would pass for an upload)', async () => {
 		const address = oss.address();
 		const error = await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			source: jagged(Buffer.alloc(0), 1),
@@ -75,6 +79,7 @@ describe('streamUpload against the OSS emulator', () => {
 		const address = oss.address();
 		oss.state.faults = { oss: { latencyMs: 5 } };
 		const result = await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			source: jagged(data, 3 * partSize),
@@ -104,6 +109,7 @@ describe('streamUpload against the OSS emulator', () => {
 		let concurrentRenewals = 0;
 		let maxConcurrent = 0;
 		const result = await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			renewCredentials: async () => {
@@ -143,6 +149,7 @@ describe('streamUpload against the OSS emulator', () => {
 			throw new Error('socket hang up');
 		}
 		const error = (await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			source: failing(),
@@ -163,6 +170,7 @@ describe('streamUpload against the OSS emulator', () => {
 		const partSize = 128 * KiB;
 		const address = oss.address();
 		const error = (await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			source: jagged(randomBytes(3 * partSize), partSize),
@@ -183,6 +191,7 @@ describe('streamUpload against the OSS emulator', () => {
 		setTimeout(() => controller.abort(), 600);
 		const started = Date.now();
 		const error = (await streamUpload({
+			http: httpRequest,
 			address,
 			credentials: oss.issue(address),
 			source: jagged(randomBytes(100 * partSize), partSize),
@@ -203,6 +212,7 @@ describe('streamUpload against the OSS emulator', () => {
 		const address = oss.address();
 		const credentials = { ...oss.issue(address), accessKeySecret: 'wrong-secret-value-123456' };
 		const error = (await streamUpload({
+			http: httpRequest,
 			address,
 			credentials,
 			source: jagged(randomBytes(3 * partSize), partSize),
@@ -214,5 +224,49 @@ describe('streamUpload against the OSS emulator', () => {
 		expect(error.message).toContain('SignatureDoesNotMatch');
 		expect(error.message).not.toContain(credentials.securityToken);
 		expect(error.message).not.toContain('wrong-secret-value-123456');
+	});
+
+	it('fails at once, untried, on an object key OSS cannot address', async () => {
+		const address = oss.address('sv/../other/clip.mp4');
+		let requests = 0;
+		const error = (await streamUpload({
+			http: async (request) => {
+				requests++;
+				return await httpRequest(request);
+			},
+			address,
+			credentials: oss.issue(oss.address()),
+			source: jagged(randomBytes(10 * KiB), KiB),
+			sourceLabel: 'test',
+			partSize: 256 * KiB,
+			parallel: 2,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error).toBeInstanceOf(StreamUploadError);
+		expect(error.kind).toBe('storage');
+		expect(error.message).toMatch(/^Uploading sv\/\.\.\/other\/clip\.mp4 failed: The object key .* has a "\." or "\.\." segment$/);
+		expect(requests).toBe(0);
+	});
+
+	it('calls an Initiate answer without an UploadId a storage failure, not the source', async () => {
+		const partSize = 128 * KiB;
+		const address = oss.address();
+		const error = (await streamUpload({
+			http: async (request) => {
+				if (request.method === 'POST' && /\?uploads$/.test(request.url)) {
+					return { statusCode: 200, headers: {}, body: '<InitiateMultipartUploadResult></InitiateMultipartUploadResult>' };
+				}
+				return await httpRequest(request);
+			},
+			address,
+			credentials: oss.issue(address),
+			source: jagged(randomBytes(3 * partSize), partSize),
+			sourceLabel: 'test',
+			partSize,
+			parallel: 2,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error.kind).toBe('storage');
+		expect(error.message).toContain('Starting the multipart upload');
+		expect(error.message).toContain('without an UploadId');
+		expect(error.uploadId).toBeUndefined();
 	});
 });

@@ -2,7 +2,7 @@
  * The package's OSS V4 signer and request builders against their oracles:
  * - `ali-oss` 6.23.0 with `authorizationV4` and an STS token: for every request the upload makes
  *   (PutObject, HeadObject, InitiateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload,
- *   AbortMultipartUpload), called exactly as today's ossUpload.ts calls it, the package's signature
+ *   AbortMultipartUpload), called exactly as the upload called it before it sent its own requests, the package's signature
  *   of the request ali-oss really sent (recorded on loopback) equals ali-oss's; and the package's
  *   own request for the same call, time and Content-Type, sent through n8n's request helper,
  *   arrives as the same signed request with the same body;
@@ -101,7 +101,7 @@ function aliOss(credentials: OssCredentials = STS) {
 	} as OSS.Options) as unknown as AliOssCalls;
 }
 
-/** The ali-oss 6.23 calls ossUpload.ts makes (see transport/ossClient.ts). */
+/** The ali-oss 6.23 calls the upload made before it signed its own requests (transport/oss/upload.ts). */
 interface AliOssCalls {
 	put(name: string, body: Buffer, options?: { mime?: string }): Promise<unknown>;
 	head(name: string): Promise<unknown>;
@@ -170,7 +170,7 @@ function expectSameSignedRequest(ours: RecordedRequest, theirs: RecordedRequest)
 
 const VOD_KEY = 'sv/3b1c9d0e-18f4c5a1b2c/3b1c9d0e-18f4c5a1b2c.mp4';
 
-describe('the requests of an upload as today’s ossUpload.ts makes them through ali-oss', () => {
+describe('the requests of an upload as ali-oss makes them', () => {
 	const calls: Array<[string, (oss: AliOssCalls) => Promise<unknown>]> = [
 		['PutObject', async (oss) => await oss.put(VOD_KEY, Buffer.from('small file'), { mime: undefined })],
 		['HeadObject', async (oss) => await oss.head(VOD_KEY)],

@@ -16,11 +16,9 @@ import {
 	derivedTitle,
 	LIMITS,
 } from '../../helpers/metadataValidation';
-import { decodeUploadAddress, decodeUploadAuth } from '../../helpers/uploadCredentials';
 import { withFirstChunk } from '../../helpers/emptySource';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
 import { leftMediaText, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
-import { choosePartSize, MAX_PART_SIZE_MIB } from '../../helpers/uploadParts';
 import {
 	ATTACHED_EXTENSIONS,
 	AUDIO_EXTENSIONS,
@@ -31,7 +29,9 @@ import {
 	deriveReferenceId,
 	extensionOf,
 } from '../../helpers/uploadValidation';
-import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/ossUpload';
+import { choosePartSize, MAX_PART_SIZE_MIB } from '../../transport/oss/partSize';
+import { decodeUploadAddress, decodeUploadAuth } from '../../transport/oss/uploadCredentials';
+import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/oss/upload';
 import {
 	createUploadAttachedMedia,
 	createUploadImage,
@@ -345,6 +345,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		let failure: unknown;
 		try {
 			result = await streamUpload({
+				http: async (request) => await ctx.helpers.httpRequest(request),
 				address: decodeUploadAddress(created.uploadAddress),
 				credentials: decodeUploadAuth(created.uploadAuth),
 				renewCredentials: renew

@@ -8,7 +8,8 @@ import {
 
 import { chunk, mapWithConcurrency } from '../../helpers/batching';
 import { errorItem, inputProblem, itemError } from '../../helpers/items';
-import { jobFields, lookupJobsByUrl, type JobLookup } from '../../helpers/jobStatus';
+import { jobFields } from '../../helpers/jobStatus';
+import { lookupJobsByUrl, type JobLookup } from '../../transport/vod/jobLookup';
 import { canonicalUrl } from '../../helpers/sourceUrl';
 import { parseSourceUrl } from '../../helpers/urlValidation';
 import { cancelUrlUploadJobs } from '../../transport/vod/operations';

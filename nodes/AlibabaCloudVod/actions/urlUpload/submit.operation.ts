@@ -8,7 +8,8 @@ import {
 
 import { chunkApart, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
 import { errorItem, inputProblem, ItemInputError, itemError, itemLabel } from '../../helpers/items';
-import { classifyStatus, jobFields, lookupJobsByUrl } from '../../helpers/jobStatus';
+import { classifyStatus, jobFields } from '../../helpers/jobStatus';
+import { lookupJobsByUrl } from '../../transport/vod/jobLookup';
 import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
 import {
 	buildUserData,

@@ -6,7 +6,7 @@ import { parseOssError } from './xml';
  * Sends one signed OSS request through n8n's request helper. A failure is an `OssRequestError` shaped
  * as ali-oss 6.23 shapes its errors (`requestError` in lib/client.js: name `<Code>Error`, `status`,
  * `code`, `requestId`, `hostId`, `ecCode`; status -1 for a network failure, -2 for a timeout), so the
- * upload's failure classification keeps working unchanged. DRAFT: not wired in yet.
+ * upload's failure classification (failures.ts) kept working unchanged.
  */
 
 export interface OssAnswer {

@@ -1,4 +1,4 @@
-import { MiB } from './uploadFormat';
+import { MiB } from '../../helpers/uploadFormat';
 
 /** OSS multipart limits (OSS API reference, Multipart upload). */
 export const MAX_PARTS = 10_000;

@@ -1,4 +1,4 @@
-import { renewalMargin, type StsCredentials } from '../helpers/uploadCredentials';
+import { renewalMargin, type StsCredentials } from './uploadCredentials';
 
 /**
  * The one place that renews an upload's STS credentials. Parts run in parallel; when several see the

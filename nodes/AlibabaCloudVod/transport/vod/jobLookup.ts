@@ -1,0 +1,95 @@
+import { chunk, mapWithConcurrency } from '../../helpers/batching';
+import { STATUS_BATCH_SIZE } from '../../helpers/jobStatus';
+import { sameUrl } from '../../helpers/sourceUrl';
+import { getUrlUploadInfos } from './operations';
+import type { URLUploadInfo, VodContext, VodRequestOptions } from './types';
+
+/** GetURLUploadInfos returns at most 100 records a call. */
+const MAX_RECORDS = 100;
+
+export type JobLookup = { info: URLUploadInfo } | { missing: true } | { error: unknown };
+
+/** GetURLUploadInfos by JobIds, 10 a call, `concurrency` calls at once; every id gets an answer. */
+export async function lookupJobsById(
+	this: VodContext,
+	jobIds: string[],
+	concurrency: number,
+	options: VodRequestOptions = {},
+): Promise<Map<string, JobLookup>> {
+	const found = new Map<string, JobLookup>();
+	await mapWithConcurrency(
+		chunk(jobIds, STATUS_BATCH_SIZE),
+		concurrency,
+		async (batch) => {
+			try {
+				const response = await getUrlUploadInfos.call(this, { JobIds: batch.join(',') }, options);
+				for (const info of response.URLUploadInfoList ?? []) {
+					if (batch.includes(info.JobId)) found.set(info.JobId, { info });
+				}
+				for (const id of batch) if (!found.has(id)) found.set(id, { missing: true });
+			} catch (error) {
+				for (const id of batch) found.set(id, { error });
+			}
+		},
+		options.signal,
+	);
+	return found;
+}
+
+function newest(a: URLUploadInfo | undefined, b: URLUploadInfo) {
+	if (!a) return b;
+	return (b.CreationTime ?? '') > (a.CreationTime ?? '') ? b : a;
+}
+
+/**
+ * The newest job of each URL (GetURLUploadInfos by UploadURLs, 10 a call). A call that hits VOD's
+ * 100-record cap is asked again URL by URL, so a URL submitted many times cannot hide another's job.
+ * `sinceMs` ignores jobs created before it.
+ */
+export async function lookupJobsByUrl(
+	this: VodContext,
+	urls: string[],
+	concurrency: number,
+	options: VodRequestOptions & { sinceMs?: number } = {},
+): Promise<Map<string, JobLookup>> {
+	const { sinceMs, ...requestOptions } = options;
+	const found = new Map<string, JobLookup>();
+	const ask = async (batch: string[]) => {
+		const response = await getUrlUploadInfos.call(
+			this,
+			{ UploadURLs: batch.map((url) => encodeURIComponent(url)).join(',') },
+			requestOptions,
+		);
+		return response.URLUploadInfoList ?? [];
+	};
+	const settle = (batch: string[], list: URLUploadInfo[]) => {
+		for (const url of batch) {
+			let best: URLUploadInfo | undefined;
+			for (const info of list) {
+				if (!sameUrl(url, info.UploadURL ?? '')) continue;
+				const created = info.CreationTime ? Date.parse(info.CreationTime) : Number.NaN;
+				if (sinceMs !== undefined && !Number.isNaN(created) && created < sinceMs) continue;
+				best = newest(best, info);
+			}
+			found.set(url, best ? { info: best } : { missing: true });
+		}
+	};
+	await mapWithConcurrency(
+		chunk(urls, STATUS_BATCH_SIZE),
+		concurrency,
+		async (batch) => {
+			try {
+				const list = await ask(batch);
+				if (list.length >= MAX_RECORDS && batch.length > 1) {
+					for (const url of batch) settle([url], await ask([url]));
+				} else {
+					settle(batch, list);
+				}
+			} catch (error) {
+				for (const url of batch) found.set(url, { error });
+			}
+		},
+		requestOptions.signal,
+	);
+	return found;
+}
