@@ -7,7 +7,7 @@
  *   npx tsx scripts/install-size.ts
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,7 +52,11 @@ async function main() {
 	try {
 		const installed = await installPackageAsUser(userFolder, { log: () => undefined });
 		const own = tally(installed.dir);
-		const dependencies = tally(join(installed.dir, 'node_modules'), undefined, 'node_modules');
+		const modules = join(installed.dir, 'node_modules');
+		// no dependencies: npm makes no node_modules folder at all
+		const dependencies = existsSync(modules)
+			? tally(modules, undefined, 'node_modules')
+			: { packages: 0, distinct: new Set<string>(), apparentBytes: 0, diskBytes: 0 };
 		const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 		console.log(`${installed.name}@${installed.version} installed as n8n installs a community package:`);
 		console.log(`  dependencies: ${dependencies.packages} package folders (${dependencies.distinct.size} distinct), ${mb(dependencies.apparentBytes)} MB (${mb(dependencies.diskBytes)} MB on disk)`);
