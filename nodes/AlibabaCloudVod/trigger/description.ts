@@ -79,7 +79,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'Register in VOD on Activation',
 				value: 'register',
 				description:
-					"Point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile.",
+					"Point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile. Refused while another workflow's trigger holds the registration, or when VOD signs with a key the credential does not hold (put it in Previous Auth Key).",
 			},
 		],
 		default: 'manual',
