@@ -1,14 +1,13 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import fc from 'fast-check';
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { registeringWorkflowOf } from '../../nodes/AlibabaCloudVod/helpers/callbackUrl';
 import { emulatorCredentials } from '../harness';
+import { startSourceServer, type SourceServer } from '../harness/sourceServer';
 import { startTriggerServer, TRIGGER_NODE_NAME, type TriggerServer } from '../harness/webhook';
 import { startEmulator, type Emulator } from '../emulator';
 import { callVod, openApiClient } from '../emulator/vod/test-clients';
+import { captureN8nLogs } from '../support/logCapture';
 import { propertyParams, propertyTimeout } from '../support/property';
 
 /**
@@ -18,20 +17,9 @@ import { propertyParams, propertyTimeout } from '../support/property';
  * open the workflow, so never a key).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Container } = require('@n8n/di') as typeof import('@n8n/di');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Logger } = require('@n8n/backend-common') as typeof import('@n8n/backend-common');
-const logLines: string[] = [];
-const captureLogger = Object.fromEntries(
-	['error', 'warn', 'info', 'debug', 'verbose'].map((level) => [
-		level,
-		(message: string, meta?: unknown) => logLines.push(`${level}: ${message} ${JSON.stringify(meta ?? {})}`),
-	]),
-);
-Container.set(Logger, { ...captureLogger, scoped: () => captureLogger } as never);
+// What the node logs, to check reasons are logged and secrets are not.
+const logLines = captureN8nLogs();
 
-const VIDEO = Buffer.alloc(16 * 1024, 5);
 const CURRENT_KEY = 'CurrentKey0001';
 const OLD_KEY = 'PreviousKey0002';
 const FOREIGN_KEY = 'PREVVODKEYSEKRIT42';
@@ -46,18 +34,9 @@ const ORIGINAL = {
 	AuthKey: OLD_KEY,
 };
 
-function listen(server: http.Server) {
-	return new Promise<string>((resolve) =>
-		server.listen(0, '127.0.0.1', () =>
-			resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-		),
-	);
-}
-
 describe('VOD Trigger: Register in VOD on Activation', () => {
 	let emulator: Emulator;
-	let source: http.Server;
-	let sourceUrl: string;
+	let source: SourceServer;
 	let a: TriggerServer;
 	let b: TriggerServer;
 	const credentials: Record<string, IDataObject> = {};
@@ -67,7 +46,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 		return { CallbackType, CallbackURL, EventTypeList, AuthSwitch, AuthKey };
 	};
 	const calls = (action: string) => emulator.state.vod.callCounts.get(action) ?? 0;
-	const registerParameters = (options: IDataObject = {}) => ({
+	const registerParameters = (options: INodeParameters = {}): INodeParameters => ({
 		events: ['UploadByURLComplete', 'FileUploadComplete'],
 		status: 'any',
 		callbackRegistration: 'register',
@@ -86,11 +65,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 
 	beforeAll(async () => {
 		emulator = await startEmulator();
-		source = http.createServer((req, res) => {
-			if (req.url?.endsWith('.mp4')) res.writeHead(200, { 'content-length': VIDEO.length }).end(VIDEO);
-			else res.writeHead(404).end();
-		});
-		sourceUrl = await listen(source);
+		source = await startSourceServer();
 		const common = { parameters: registerParameters(), credentials: credentials as never };
 		a = await startTriggerServer({ ...common, workflowId: 'wfAAAA', webhookId: 'a0000000-0000-4000-8000-00000000000a' });
 		b = await startTriggerServer({ ...common, workflowId: 'wfBBBB', webhookId: 'b0000000-0000-4000-8000-00000000000b' });
@@ -100,8 +75,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 		await a?.close();
 		await b?.close();
 		await emulator?.stop();
-		source?.closeAllConnections();
-		source?.close();
+		await source?.stop();
 	});
 
 	beforeEach(() => {
@@ -132,7 +106,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 		expect(await a.runHook('checkExists')).toBe(true);
 
 		// VOD signs the marked URL; the trigger verifies it and starts the workflow.
-		await callVod(client(), 'UploadMediaByURL', { UploadURLs: encodeURIComponent(`${sourceUrl}/r.mp4`) });
+		await callVod(client(), 'UploadMediaByURL', { UploadURLs: encodeURIComponent(source.url('/files/r.mp4')) });
 		await emulator.finishJobs();
 		await a.idle();
 		expect(a.deliveries.map((d) => d.statusCode)).toEqual([200, 200]);
@@ -147,7 +121,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 		a.parameters = registerParameters({ publicCallbackUrl: a.productionUrl });
 		await activate(a);
 		expect(settings().CallbackURL).toBe(`${a.productionUrl}?n8nVodTrigger=wfAAAA`);
-		await callVod(client(), 'UploadMediaByURL', { UploadURLs: encodeURIComponent(`${sourceUrl}/p.mp4`) });
+		await callVod(client(), 'UploadMediaByURL', { UploadURLs: encodeURIComponent(source.url('/files/p.mp4')) });
 		await emulator.finishJobs();
 		await a.idle();
 		expect(a.deliveries.map((d) => d.statusCode)).toEqual([200, 200]);

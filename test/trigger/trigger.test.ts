@@ -9,25 +9,15 @@ import { emulatorCredentials } from '../harness';
 import { startTriggerServer, TRIGGER_NODE_NAME, type TriggerServer } from '../harness/webhook';
 import { callbackSignature, startEmulator, type Emulator } from '../emulator';
 import { callVod, openApiClient } from '../emulator/vod/test-clients';
+import { captureN8nLogs } from '../support/logCapture';
 
 /**
  * The trigger driven by the emulator's own signed callbacks (real URL-pull jobs) and by hand-made
  * requests, through a server that runs webhook() as n8n does (see test/harness/webhook.ts).
  */
 
-// Capture what the node logs, to check reasons are logged and secrets are not.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Container } = require('@n8n/di') as typeof import('@n8n/di');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Logger } = require('@n8n/backend-common') as typeof import('@n8n/backend-common');
-const logLines: string[] = [];
-const captureLogger = Object.fromEntries(
-	['error', 'warn', 'info', 'debug', 'verbose'].map((level) => [
-		level,
-		(message: string, meta?: unknown) => logLines.push(`${level}: ${message} ${JSON.stringify(meta ?? {})}`),
-	]),
-);
-Container.set(Logger, { ...captureLogger, scoped: () => captureLogger } as never);
+// What the node logs, to check reasons are logged and secrets are not.
+const logLines = captureN8nLogs();
 
 const VIDEO = Buffer.alloc(64 * 1024, 3);
 const CURRENT_KEY = 'CurrentKey0001';
