@@ -128,7 +128,7 @@ function assertNotRegisteredElsewhere(
 	if (state && current.CallbackURL === state.callbackUrl) return;
 	const whose =
 		owner === ctx.getWorkflow().id
-			? 'this workflow, for another trigger node or an earlier webhook URL'
+			? 'this workflow (its production webhook while a test event is awaited, another trigger node of it, or an earlier webhook URL)'
 			: `workflow ${owner}`;
 	throw new NodeOperationError(
 		ctx.getNode(),
