@@ -80,6 +80,8 @@ export interface TriggerServerOptions {
 	parameters: INodeParameters;
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	webhookId?: string;
+	/** the workflow's ID (two servers with their own webhook IDs and workflow IDs are two workflows) */
+	workflowId?: string;
 	/** also run each started execution's items through trigger → 'Recorder' with runWorkflow */
 	downstream?: boolean;
 }
@@ -153,7 +155,7 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 	const nodeType = new AlibabaCloudVodTrigger();
 	const nodeTypes = new HarnessNodeTypes({ [TRIGGER_NODE_TYPE]: nodeType });
 	const webhookId = options.webhookId ?? 'c0ffee00-vod0-4000-8000-trigger00001';
-	const workflowId = 'webhook-harness-workflow';
+	const workflowId = options.workflowId ?? 'webhook-harness-workflow';
 	const pending = new Set<Promise<unknown>>();
 
 	const persisted = new PersistedStaticData();

@@ -292,7 +292,41 @@ describe('Alibaba Cloud VOD Poll Trigger (PollContext, emulator)', () => {
 			},
 			raw: expect.objectContaining({ MediaId: id, MediaType: 'video', Video: expect.objectContaining({ Status: 'UploadFail' }) }),
 			receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+			authentication: 'polled',
+			deliveryKey: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
 		});
+	});
+
+	test('deliveryKey (outside report, finding 13): one key per status change of a media, whoever reads it and whenever', async () => {
+		const first = await trigger({});
+		await first.activate();
+		const [id] = seed(1, ['Uploading']);
+		const [uploading] = (await first.tick()).items!;
+		changeMediaStatus(emulator.state, id, 'Normal', Date.now() + 1000);
+		const [normal] = (await first.tick()).items!;
+		expect(normal.json.event).toMatchObject({ Status: 'Normal', PreviousStatus: 'Uploading' });
+		// two changes of one media: two keys, so Remove Duplicates on deliveryKey keeps both
+		expect(normal.json.deliveryKey).not.toBe(uploading.json.deliveryKey);
+
+		// Another poller (a restarted cursor, a second workflow) reads the same change without its history:
+		// another PreviousStatus and receivedAt, the same key, so Remove Duplicates drops it.
+		const second = await trigger({ includeExisting: true });
+		const reread = (await second.activate()).items!.find((item) => (item.json.event as Event).MediaId === id)!;
+		expect((reread.json.event as Event).PreviousStatus).toBeUndefined();
+		expect(reread.json.deliveryKey).toBe(normal.json.deliveryKey);
+
+		// and a title edit (ModificationTime moves, status does not) is no new change: nothing emitted
+		emulator.state.vod.media.get(id)!.modificationTime = Date.now() + 2000;
+		expect((await first.tick()).items).toBeNull();
+	});
+
+	test('the item has the webhook trigger item\'s fields (outside report, finding 13)', async () => {
+		const poll = await trigger({});
+		await poll.activate();
+		seed(1, ['Normal']);
+		const [item] = (await poll.tick()).items!;
+		// receiveCallback's CallbackItem: event, raw, receivedAt, authentication, deliveryKey
+		expect(Object.keys(item.json).sort()).toEqual(['authentication', 'deliveryKey', 'event', 'raw', 'receivedAt']);
 	});
 
 	test('filters: app ID, title, and a Match statement with "or" still bounded by the time window', async () => {

@@ -9,30 +9,19 @@ import { emulatorCredentials } from '../harness';
 import { startTriggerServer, TRIGGER_NODE_NAME, type TriggerServer } from '../harness/webhook';
 import { callbackSignature, startEmulator, type Emulator } from '../emulator';
 import { callVod, openApiClient } from '../emulator/vod/test-clients';
+import { captureN8nLogs } from '../support/logCapture';
 
 /**
  * The trigger driven by the emulator's own signed callbacks (real URL-pull jobs) and by hand-made
  * requests, through a server that runs webhook() as n8n does (see test/harness/webhook.ts).
  */
 
-// Capture what the node logs, to check reasons are logged and secrets are not.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Container } = require('@n8n/di') as typeof import('@n8n/di');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Logger } = require('@n8n/backend-common') as typeof import('@n8n/backend-common');
-const logLines: string[] = [];
-const captureLogger = Object.fromEntries(
-	['error', 'warn', 'info', 'debug', 'verbose'].map((level) => [
-		level,
-		(message: string, meta?: unknown) => logLines.push(`${level}: ${message} ${JSON.stringify(meta ?? {})}`),
-	]),
-);
-Container.set(Logger, { ...captureLogger, scoped: () => captureLogger } as never);
+// What the node logs, to check reasons are logged and secrets are not.
+const logLines = captureN8nLogs();
 
 const VIDEO = Buffer.alloc(64 * 1024, 3);
 const CURRENT_KEY = 'CurrentKey0001';
 const OLD_KEY = 'PreviousKey0002';
-const OTHER_KEY = 'OtherConsumerKey1';
 
 function listen(server: http.Server) {
 	return new Promise<string>((resolve) =>
@@ -370,6 +359,68 @@ describe('Alibaba Cloud VOD Trigger', () => {
 		expect(trigger.executions.every((e) => (e.items[0].json.event as IDataObject).Status === 'success')).toBe(true);
 	});
 
+	it('says why an event without a Status is ignored by a status filter (not "status undefined")', async () => {
+		const noStatus = JSON.stringify({ EventType: 'FileUploadComplete', VideoId: 'v-1', EventTime: '2024-05-01T10:00:00Z' });
+		trigger.parameters = { events: ['ALL'], status: 'success', options: {} };
+		const { status, text } = await post(noStatus, signedHeaders());
+		expect(status).toBe(200);
+		expect(JSON.parse(text).reason).toBe('the event carries no Status, and only successes are selected');
+		trigger.parameters = { events: ['ALL'], status: 'fail', options: {} };
+		const other = JSON.stringify({ ...JSON.parse(noStatus), Status: 'success' });
+		expect(JSON.parse((await post(other, signedHeaders())).text).reason).toBe('status "success" is not selected');
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	describe('Max Timestamp Age (outside report, finding 10)', () => {
+		const yearAgo = () => String(Math.floor(Date.now() / 1000) - 365 * 86_400);
+
+		it.each([
+			['0', 0],
+			['-1', -1],
+			['NaN from an expression', '={{ "abc" }}'],
+			['a day and a second', 86_401],
+			['Infinity from an expression', '={{ 1/0 }}'],
+		])('refuses %s at activation, naming the option and its range', async (_label, value) => {
+			for (const callbackRegistration of ['manual', 'register']) {
+				trigger.parameters = { events: ['ALL'], status: 'any', callbackRegistration, options: { maxTimestampAge: value } };
+				await expect(trigger.runHook('checkExists')).rejects.toThrow(
+					/^Max Timestamp Age .* is not a number of seconds from 30 to 86400$/,
+				);
+			}
+		});
+
+		it.each([
+			['30', 30],
+			['86,400', 86_400],
+			['an expression', '={{ 120 }}'],
+		])('accepts %s', async (_label, value) => {
+			trigger.parameters = { events: ['ALL'], status: 'any', options: { maxTimestampAge: value } };
+			expect(await trigger.runHook('checkExists')).toBe(true);
+		});
+
+		it.each([
+			['0', 0],
+			['-1', -1],
+			['NaN', '={{ "abc" }}'],
+		])('a value of %s that reaches a callback anyway keeps the default window: signed callbacks start, year-old ones get 401', async (_label, value) => {
+			trigger.parameters = { events: ['ALL'], status: 'any', options: { maxTimestampAge: value } };
+			expect((await post(sampleEvent('fresh'), signedHeaders())).status).toBe(200);
+			expect(trigger.executions).toHaveLength(1);
+			expect((await post(sampleEvent('old'), signedHeaders(undefined, CURRENT_KEY, yearAgo()))).status).toBe(401);
+			expect(trigger.executions).toHaveLength(1);
+			expect(logLines.join('\n')).toMatch(/error: Alibaba Cloud VOD Trigger: Max Timestamp Age .* using the default/);
+		});
+
+		it('refuses an unusable Remember Deliveries For the same way, and never turns suppression off for it', async () => {
+			trigger.parameters = { events: ['ALL'], status: 'any', options: { duplicateWindow: '={{ "abc" }}' } };
+			await expect(trigger.runHook('checkExists')).rejects.toThrow(/^Remember Deliveries For "abc" is not a number of seconds/);
+			const body = sampleEvent('dup');
+			await post(body, signedHeaders());
+			await post(body, signedHeaders());
+			expect(trigger.executions).toHaveLength(1);
+		});
+	});
+
 	it('accepts unsigned callbacks only when told to, and still checks signed ones', async () => {
 		const unsigned = { 'content-type': 'application/json' };
 		expect((await post(sampleEvent('u1'), unsigned)).status).toBe(401);
@@ -387,92 +438,5 @@ describe('Alibaba Cloud VOD Trigger', () => {
 		expect(status).toBe(200);
 		expect(trigger.executions).toHaveLength(1);
 		expect(trigger.deliveries[0].mode).toBe('manual');
-	});
-
-	describe('registration in VOD', () => {
-		const other = {
-			CallbackType: 'HTTP' as const,
-			CallbackURL: 'https://other-consumer.example.com/vod',
-			EventTypeList: 'FileUploadComplete',
-			AuthSwitch: 'on' as const,
-			AuthKey: OTHER_KEY,
-		};
-		const settings = () => {
-			const { CallbackType, CallbackURL, EventTypeList, AuthSwitch, AuthKey } = emulator.state.vod.messageCallback;
-			return { CallbackType, CallbackURL, EventTypeList, AuthSwitch, AuthKey };
-		};
-		const calls = (action: string) => emulator.state.vod.callCounts.get(action) ?? 0;
-
-		beforeEach(() => {
-			emulator.setMessageCallback(other);
-			trigger.parameters = {
-				events: ['UploadByURLComplete', 'FileUploadComplete'],
-				status: 'any',
-				callbackRegistration: 'register',
-				options: {},
-			};
-		});
-
-		it('points VOD at the webhook on activation and restores the previous settings on deactivation', async () => {
-			expect(await trigger.runHook('checkExists')).toBe(false);
-			expect(await trigger.runHook('create')).toBe(true);
-			expect(settings()).toEqual({
-				CallbackType: 'HTTP',
-				CallbackURL: trigger.productionUrl,
-				EventTypeList: 'UploadByURLComplete,FileUploadComplete',
-				AuthSwitch: 'on',
-				AuthKey: CURRENT_KEY,
-			});
-			expect(await trigger.runHook('checkExists')).toBe(true);
-
-			// Callbacks now reach the workflow, signed with the credential's key.
-			await pull([`${sourceUrl}/media/registered.mp4`]);
-			expect(trigger.executions.map((e) => (e.items[0].json.event as IDataObject).EventType).sort()).toEqual([
-				'FileUploadComplete',
-				'UploadByURLComplete',
-			]);
-
-			expect(await trigger.runHook('delete')).toBe(true);
-			expect(settings()).toEqual(other);
-			expect((trigger.staticData[`node:${TRIGGER_NODE_NAME}`] as IDataObject).registration).toBeUndefined();
-		});
-
-		it('keeps the original settings when it registers again over its own registration', async () => {
-			await trigger.runHook('create');
-			trigger.parameters = { ...trigger.parameters, events: ['ALL'] };
-			expect(await trigger.runHook('checkExists')).toBe(false); // events changed
-			await trigger.runHook('create');
-			expect(settings().EventTypeList).toBe('ALL');
-			await trigger.runHook('delete');
-			expect(settings()).toEqual(other);
-		});
-
-		it('leaves settings someone else changed since alone', async () => {
-			await trigger.runHook('create');
-			const newer = { ...other, CallbackURL: 'https://newer.example.com/vod' };
-			emulator.setMessageCallback(newer);
-			const sets = calls('SetMessageCallback');
-			expect(await trigger.runHook('delete')).toBe(true);
-			expect(calls('SetMessageCallback')).toBe(sets);
-			expect(settings()).toEqual(newer);
-			expect(logLines.join('\n')).toMatch(/changed since this workflow registered/);
-		});
-
-		it('makes no VOD call when registration is off', async () => {
-			trigger.parameters = { ...trigger.parameters, callbackRegistration: 'manual' };
-			const before = [calls('GetMessageCallback'), calls('SetMessageCallback')];
-			expect(await trigger.runHook('checkExists')).toBe(true);
-			expect(await trigger.runHook('create')).toBe(true);
-			expect(await trigger.runHook('delete')).toBe(true);
-			expect([calls('GetMessageCallback'), calls('SetMessageCallback')]).toEqual(before);
-			expect(settings()).toEqual(other);
-		});
-
-		it('surfaces a VOD failure on activation instead of swallowing it', async () => {
-			credentials.alibabaCloudApi = { ...credentials.alibabaCloudApi, accessKeySecret: 'wrong-secret' };
-			await expect(trigger.runHook('create')).rejects.toThrow();
-			expect(settings()).toEqual(other);
-			expect(JSON.stringify(logLines)).not.toContain('wrong-secret');
-		});
 	});
 });

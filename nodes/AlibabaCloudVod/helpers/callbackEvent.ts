@@ -21,6 +21,28 @@ export interface VodEvent extends IDataObject {
 	MediaId?: string;
 }
 
+/**
+ * How a trigger item's event reached n8n: signed by VOD with the credential's current or previous key,
+ * unsigned (Accept Unsigned Callbacks), or read from VOD by the Poll Trigger with the API credential.
+ */
+export type EventAuthentication = 'currentKey' | 'previousKey' | 'unsigned' | 'polled';
+
+/** The item both VOD triggers emit, one per event. */
+export interface VodTriggerItem extends IDataObject {
+	event: VodEvent;
+	/** what VOD sent: the callback body, or the SearchMedia entry */
+	raw: IDataObject;
+	/** when n8n received the callback, or when the poll found the change */
+	receivedAt: string;
+	/** which key signed it: lets a key rotation be finished once nothing uses the previous key */
+	authentication: EventAuthentication;
+	/**
+	 * the same for every delivery of one event: what to de-duplicate on downstream, e.g. with n8n's
+	 * Remove Duplicates node, where the trigger's own suppression is not enough
+	 */
+	deliveryKey: string;
+}
+
 /** The event types VOD sends by HTTP callback, for the trigger's event filter. */
 export const VOD_EVENT_TYPES: Array<{ name: string; value: string; description: string }> = [
 	{

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { normaliseVodEvent, type VodEvent } from '../helpers/callbackEvent';
+import { callbackDeliveryKey } from '../helpers/callbackDedup';
+import { normaliseVodEvent, type VodEvent, type VodTriggerItem } from '../helpers/callbackEvent';
 import type { MediaListItem } from '../transport/vod/types';
 
 /** The EventType of the poll trigger's events (VOD has no callback for "status is now X"). */
@@ -20,14 +21,8 @@ export const SEARCH_FIELDS: Record<PollMediaType, string> = {
 		'Title,FileName,URL,Status,Description,Tags,Categories,BusinessType,StorageLocation,AppId,CreationTime,ModificationTime',
 };
 
-/** The item the poll trigger emits for one status change. */
-export interface PollItem extends IDataObject {
-	event: VodEvent;
-	/** the SearchMedia entry as VOD returned it */
-	raw: IDataObject;
-	/** when this poll found the change */
-	receivedAt: string;
-}
+/** The item the poll trigger emits for one status change: the webhook trigger's shape. */
+export type PollItem = VodTriggerItem;
 
 /** The type-specific part of an entry (Video, Audio, Image or AttachedMedia). */
 export function mediaDetail(entry: MediaListItem): IDataObject {
@@ -91,14 +86,27 @@ export function mediaEvent(entry: MediaListItem, previousStatus: string | undefi
 	return event;
 }
 
+/**
+ * One status change of one media: which media, which status, and when VOD recorded it. Everything else
+ * (PreviousStatus, which depends on what this trigger saw before; Title, Size) is left out, so a change
+ * read again — the re-check window, a cursor that restarted — gets the same key.
+ */
+function statusChangeKey(event: VodEvent): string {
+	const { EventType, MediaId, Status, EventTime } = event;
+	return callbackDeliveryKey({ EventType, MediaId, Status, EventTime });
+}
+
 export function pollItem(
 	entry: MediaListItem,
 	previousStatus: string | undefined,
 	receivedAt: Date,
 ): PollItem {
+	const event = mediaEvent(entry, previousStatus);
 	return {
-		event: mediaEvent(entry, previousStatus),
+		event,
 		raw: entry as IDataObject,
 		receivedAt: receivedAt.toISOString(),
+		authentication: 'polled',
+		deliveryKey: statusChangeKey(event),
 	};
 }

@@ -4,6 +4,12 @@ import { VOD_EVENT_TYPES } from '../helpers/callbackEvent';
 
 export const ALL_EVENTS = 'ALL';
 export const DEFAULT_MAX_TIMESTAMP_AGE_SECONDS = 300;
+/**
+ * VOD documents no window. Below 30 s, clock skew between VOD and the n8n host and a slow first attempt
+ * refuse real callbacks; above a day a captured callback stays replayable for longer than any retry needs.
+ */
+export const MIN_TIMESTAMP_AGE_SECONDS = 30;
+export const MAX_TIMESTAMP_AGE_SECONDS = 86_400;
 /** VOD callbacks are a few hundred bytes; anything near this is not from VOD. */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
 
@@ -73,7 +79,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'Register in VOD on Activation',
 				value: 'register',
 				description:
-					"Point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile.",
+					"Point the region's HTTP callback at this workflow while it is active (SetMessageCallback, with the selected events and the credential's auth key) and restore the previous settings when it is deactivated. VOD keeps one callback URL per region, so other consumers of that region stop receiving callbacks meanwhile. Refused while another workflow's trigger holds the registration, or when VOD signs with a key the credential does not hold (put it in Previous Auth Key).",
 			},
 		],
 		default: 'manual',
@@ -97,10 +103,10 @@ export const triggerProperties: INodeProperties[] = [
 				displayName: 'Max Timestamp Age (Seconds)',
 				name: 'maxTimestampAge',
 				type: 'number',
-				typeOptions: { minValue: 30 },
-				default: 300,
+				typeOptions: { minValue: MIN_TIMESTAMP_AGE_SECONDS, maxValue: MAX_TIMESTAMP_AGE_SECONDS },
+				default: DEFAULT_MAX_TIMESTAMP_AGE_SECONDS,
 				description:
-					'Callbacks whose X-VOD-TIMESTAMP is further than this from the current time are refused with 401, so a captured callback cannot be replayed later',
+					'Callbacks whose X-VOD-TIMESTAMP is further than this from the current time are refused with 401, so a captured callback cannot be replayed later. 30 to 86,400.',
 			},
 			{
 				displayName: 'Public Callback URL',

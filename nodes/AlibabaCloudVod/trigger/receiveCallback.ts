@@ -6,19 +6,16 @@ import {
 	eventOutcome,
 	normaliseVodEvent,
 	type VodEvent,
+	type VodTriggerItem,
 } from '../helpers/callbackEvent';
 import {
 	VOD_SIGNATURE_HEADER,
 	VOD_TIMESTAMP_HEADER,
 	verifyCallbackSignature,
 } from '../helpers/callbackSignature';
-import {
-	ALL_EVENTS,
-	DEFAULT_MAX_TIMESTAMP_AGE_SECONDS,
-	MAX_CALLBACK_BODY_BYTES,
-	type StatusFilter,
-	type TriggerOptions,
-} from './description';
+import { markedCallbackUrl } from '../helpers/callbackUrl';
+import { ALL_EVENTS, MAX_CALLBACK_BODY_BYTES, type StatusFilter } from './description';
+import { triggerOptionsFor } from './options';
 
 export const CALLBACK_CREDENTIAL_TYPE = 'alibabaCloudVodCallbackApi';
 
@@ -28,19 +25,7 @@ interface CallbackCredentials {
 }
 
 /** The item the trigger emits for one callback. */
-export interface CallbackItem extends IDataObject {
-	event: VodEvent;
-	/** the body as VOD sent it */
-	raw: IDataObject;
-	receivedAt: string;
-	/** which key signed it: lets a key rotation be finished once nothing uses the previous key */
-	authentication: 'currentKey' | 'previousKey' | 'unsigned';
-	/**
-	 * the same for every delivery of one event (a hash of the normalised event): what to de-duplicate on
-	 * downstream, e.g. with n8n's Remove Duplicates node, where the trigger's own suppression is not enough
-	 */
-	deliveryKey: string;
-}
+export type CallbackItem = VodTriggerItem;
 
 function header(value: string | string[] | undefined) {
 	return Array.isArray(value) ? value[0] : value;
@@ -70,17 +55,18 @@ function ignore(reason: string): IWebhookResponseData {
 }
 
 /**
- * The URL strings VOD may have signed. With a Public Callback URL that one only. Otherwise the production
- * URL, and the URL this request actually reached (production origin + request path and query), which
- * covers the test URL and a callback URL configured with a query string. Taking the path from the request
- * does not weaken the check: the signature still needs the key, and a callback replayed to another path
- * no longer matches.
+ * The URL strings VOD may have signed. With a Public Callback URL that one, as set or as registered
+ * (helpers/callbackUrl.ts). Otherwise the production URL as set and as registered, and the URL this
+ * request actually reached (production origin + request path and query), which covers the test URL and a
+ * callback URL configured with a query string. Taking the path from the request does not weaken the
+ * check: the signature still needs the key, and a callback replayed to another path no longer matches.
  */
 function candidateCallbackUrls(ctx: IWebhookFunctions, publicUrl: string | undefined) {
-	if (publicUrl?.trim()) return [publicUrl.trim()];
+	const workflowId = ctx.getWorkflow().id ?? '';
+	if (publicUrl) return [...new Set([publicUrl, markedCallbackUrl(publicUrl, workflowId)])];
 	const urls: string[] = [];
 	const productionUrl = ctx.getNodeWebhookUrl('default');
-	if (productionUrl) urls.push(productionUrl);
+	if (productionUrl) urls.push(productionUrl, markedCallbackUrl(productionUrl, workflowId));
 	const requestPath = ctx.getRequestObject().originalUrl ?? ctx.getRequestObject().url;
 	if (productionUrl && requestPath) {
 		try {
@@ -120,7 +106,7 @@ function parseBody(ctx: IWebhookFunctions, rawBody: Buffer | undefined): unknown
 
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const receivedAt = new Date();
-	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const options = triggerOptionsFor(this);
 	const headers = this.getHeaderData();
 
 	// 1. Authenticate from the headers alone, before the body is looked at.
@@ -135,7 +121,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 			callbackUrls: candidateCallbackUrls(this, options.publicCallbackUrl),
 			authKeys: [credentials.authKey, credentials.previousAuthKey],
 			nowMs: receivedAt.getTime(),
-			maxAgeSeconds: options.maxTimestampAge ?? DEFAULT_MAX_TIMESTAMP_AGE_SECONDS,
+			maxAgeSeconds: options.maxTimestampAgeSeconds,
 		});
 		if (!verification.ok) {
 			const hint =
@@ -176,7 +162,11 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	}
 	const statusFilter = this.getNodeParameter('status', 'any') as StatusFilter;
 	if (statusFilter !== 'any' && eventOutcome(event) !== statusFilter) {
-		return ignore(`status ${String(event.Status)} is not selected`);
+		return ignore(
+			event.Status === undefined
+				? `the event carries no Status, and only ${statusFilter === 'success' ? 'successes' : 'failures'} are selected`
+				: `status ${JSON.stringify(event.Status)} is not selected`,
+		);
 	}
 
 	// 4. Repeated deliveries. The remembered keys live in the node's static data: n8n loads it from the
@@ -189,7 +179,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	//    is therefore best effort; every item carries `deliveryKey` to de-duplicate on downstream, and the
 	//    README says so. Test (manual) webhooks save no static data.
 	const deliveryKey = callbackDeliveryKey(event);
-	const windowSeconds = options.duplicateWindow ?? DEFAULT_DELIVERY_LIMITS.windowSeconds;
+	const windowSeconds = options.duplicateWindowSeconds;
 	if (windowSeconds > 0) {
 		const staticData = this.getWorkflowStaticData('node');
 		const { duplicate, deliveries } = recordDelivery(

@@ -3,28 +3,43 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getMessageCallback, setMessageCallback } from '../transport/vod/operations';
 import type { GetMessageCallbackResponse, SetMessageCallbackRequest } from '../transport/vod/types';
+import { markedCallbackUrl, registeringWorkflowOf } from '../helpers/callbackUrl';
 import { ALL_EVENTS, type TriggerOptions } from './description';
+import { assertTriggerOptions } from './options';
 import { CALLBACK_CREDENTIAL_TYPE } from './receiveCallback';
 
 /**
- * Callback Registration "Register in VOD on Activation": while the workflow is active, the region's HTTP callback points at this
- * webhook. VOD keeps one callback configuration per region (SetMessageCallback), shared by everything
- * that uses the account, so activation saves what was there and deactivation puts it back.
+ * Callback Registration "Register in VOD on Activation": while the workflow is active, the region's HTTP
+ * callback points at this webhook. VOD keeps one callback configuration per region (SetMessageCallback),
+ * shared by everything that uses the account, so activation saves what was there and deactivation puts it
+ * back.
  *
- * The saved settings live in the node's static data. If the previous configuration used an auth key that
- * is not one of this node's credential keys, that key has to be kept there to be restored — as n8n's own
- * GitHub Trigger keeps its webhook secret in static data. It never reaches an item, an error or a log.
+ * The saved settings live in the node's static data, which anyone who can open or export the workflow
+ * reads, unencrypted. So no key is saved there: VOD's previous auth key is restored only when it is one of
+ * the callback credential's two keys, and the settings record which one. When VOD signs with a key the
+ * credential does not hold, activation is refused rather than lose that key (the error says how to go on).
+ *
+ * The registered URL names the workflow (helpers/callbackUrl.ts). A trigger that finds VOD's callback
+ * registered by another workflow refuses too: taking it over would make that workflow's later
+ * deactivation a no-op and this one's restore that workflow's URL, dead by then.
  */
 
 type MessageCallback = NonNullable<GetMessageCallbackResponse['MessageCallback']>;
+
+/** Which of the callback credential's keys VOD signed with before registration. */
+type CredentialKeyField = 'authKey' | 'previousAuthKey';
 
 interface SavedCallbackSettings {
 	CallbackType?: string;
 	CallbackURL?: string;
 	EventTypeList?: string;
 	AuthSwitch?: string;
-	/** where the previous AuthKey comes from on restore */
-	authKeyFrom: 'none' | 'authKey' | 'previousAuthKey' | 'saved';
+	/**
+	 * where the previous AuthKey comes from on restore: none set, one of the credential's keys, or none
+	 * restored because authentication was off. 'saved' (with AuthKey) is what earlier versions stored; it
+	 * is still read so that their registrations can be undone.
+	 */
+	authKeyFrom: 'none' | CredentialKeyField | 'notInUse' | 'saved';
 	AuthKey?: string;
 	MnsEndpoint?: string;
 	MnsQueueName?: string;
@@ -42,10 +57,16 @@ interface CallbackCredentials {
 	previousAuthKey?: string;
 }
 
+const CREDENTIAL_KEY_LABELS: Record<CredentialKeyField, string> = {
+	authKey: 'Callback Auth Key',
+	previousAuthKey: 'Previous Auth Key',
+};
+
 function isRegistrationOn(ctx: IHookFunctions) {
 	return ctx.getNodeParameter('callbackRegistration', 'manual') === 'register';
 }
 
+/** The URL this node registers: its webhook (or Public Callback URL), marked with the workflow's ID. */
 function callbackUrlOf(ctx: IHookFunctions): string {
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
 	const url = options.publicCallbackUrl?.trim() || ctx.getNodeWebhookUrl('default');
@@ -54,7 +75,7 @@ function callbackUrlOf(ctx: IHookFunctions): string {
 			description: 'Set Public Callback URL in the options to the URL VOD should call.',
 		});
 	}
-	return url;
+	return markedCallbackUrl(url, ctx.getWorkflow().id ?? '');
 }
 
 function eventTypeListOf(ctx: IHookFunctions) {
@@ -81,41 +102,128 @@ function isOurs(current: MessageCallback, callbackUrl: string, eventTypeList: st
 	);
 }
 
-function snapshot(current: MessageCallback, credentials: CallbackCredentials): SavedCallbackSettings {
-	const key = current.AuthKey ?? '';
-	let authKeyFrom: SavedCallbackSettings['authKeyFrom'] = 'saved';
-	if (key === '') authKeyFrom = 'none';
-	else if (key === credentials.authKey) authKeyFrom = 'authKey';
-	else if (key === credentials.previousAuthKey) authKeyFrom = 'previousAuthKey';
+/** VOD signs HTTP callbacks with its AuthKey only while authentication is on. */
+function signsWithKey(current: MessageCallback) {
+	return (current.CallbackType ?? 'HTTP').toUpperCase() === 'HTTP' && current.AuthSwitch === 'on';
+}
+
+/** The origin of a URL for messages: enough to recognise it, without a path or query that may hold tokens. */
+function originOf(url: string | undefined) {
+	try {
+		return new URL(url ?? '').origin;
+	} catch {
+		return 'an unreadable URL';
+	}
+}
+
+/** Refuses to take over a callback another registering VOD Trigger holds (see the module comment). */
+function assertNotRegisteredElsewhere(
+	ctx: IHookFunctions,
+	current: MessageCallback,
+	callbackUrl: string,
+	state: RegistrationState | undefined,
+) {
+	const owner = registeringWorkflowOf(current.CallbackURL);
+	if (owner === undefined || current.CallbackURL === callbackUrl) return;
+	if (state && current.CallbackURL === state.callbackUrl) return;
+	const whose =
+		owner === ctx.getWorkflow().id
+			? 'this workflow (its production webhook while a test event is awaited, another trigger node of it, or an earlier webhook URL)'
+			: `workflow ${owner}`;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`VOD's HTTP callback is registered by the VOD Trigger of ${whose} (${originOf(current.CallbackURL)})`,
+		{
+			description:
+				'VOD keeps one callback URL per region. Deactivate that workflow first (it restores the settings from before it), or set Callback Registration to "Set in the VOD Console" here. If that workflow no longer exists, set the callback in the VOD console.',
+		},
+	);
+}
+
+function authKeySource(
+	ctx: IHookFunctions,
+	current: MessageCallback,
+	credentials: CallbackCredentials,
+): SavedCallbackSettings['authKeyFrom'] {
+	const key = current.AuthKey?.trim() ?? '';
+	if (key === '') return 'none';
+	if (key === credentials.authKey?.trim()) return 'authKey';
+	if (key === credentials.previousAuthKey?.trim()) return 'previousAuthKey';
+	if (!signsWithKey(current)) return 'notInUse';
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`VOD signs its current HTTP callback (${originOf(current.CallbackURL)}) with an auth key that this workflow's callback credential does not hold`,
+		{
+			description:
+				"Registering would replace that key, and the node keeps no keys of its own to put it back on deactivation. Put VOD's current key (VOD console → Callback settings) in the callback credential's Previous Auth Key and activate again, or set Callback Registration to \"Set in the VOD Console\".",
+		},
+	);
+}
+
+function snapshot(
+	ctx: IHookFunctions,
+	current: MessageCallback,
+	credentials: CallbackCredentials,
+): SavedCallbackSettings {
 	return {
 		CallbackType: current.CallbackType,
 		CallbackURL: current.CallbackURL,
 		EventTypeList: current.EventTypeList,
 		AuthSwitch: current.AuthSwitch,
-		authKeyFrom,
-		AuthKey: authKeyFrom === 'saved' ? key : undefined,
+		authKeyFrom: authKeySource(ctx, current, credentials),
 		MnsEndpoint: current.MnsEndpoint,
 		MnsQueueName: current.MnsQueueName,
 	};
 }
 
+/**
+ * Settings saved by an earlier version hold VOD's previous key itself. When the credential holds that key
+ * too, only the field is kept from now on; a key the credential does not hold stays, as the only way to
+ * restore it, until deactivation removes the saved settings.
+ */
+function withoutSavedKey(
+	previous: SavedCallbackSettings,
+	credentials: CallbackCredentials,
+): SavedCallbackSettings {
+	if (previous.authKeyFrom !== 'saved') return previous;
+	const { AuthKey: key, ...rest } = previous;
+	if (key === credentials.authKey?.trim()) return { ...rest, authKeyFrom: 'authKey' };
+	if (key === credentials.previousAuthKey?.trim()) return { ...rest, authKeyFrom: 'previousAuthKey' };
+	return previous;
+}
+
+/** The key to put back; undefined leaves VOD's key as it is (SetMessageCallback keeps unset values). */
+function restoredAuthKey(
+	ctx: IHookFunctions,
+	previous: SavedCallbackSettings,
+	credentials: CallbackCredentials,
+): string | undefined {
+	if (previous.authKeyFrom === 'saved') return previous.AuthKey;
+	if (previous.authKeyFrom !== 'authKey' && previous.authKeyFrom !== 'previousAuthKey') return undefined;
+	const key = credentials[previous.authKeyFrom]?.trim();
+	if (!key) {
+		// The callback goes back to its URL regardless: a live URL with the wrong key is found and fixed,
+		// a dead webhook loses every event in silence.
+		ctx.logger.warn(
+			`Alibaba Cloud VOD Trigger: VOD's previous callback was signed with the credential's ${CREDENTIAL_KEY_LABELS[previous.authKeyFrom]}, which is empty now; the previous URL is restored with this workflow's key (set the key in the VOD console)`,
+			{ node: ctx.getNode().name },
+		);
+	}
+	return key || undefined;
+}
+
 function restoreRequest(
+	ctx: IHookFunctions,
 	previous: SavedCallbackSettings,
 	credentials: CallbackCredentials,
 ): SetMessageCallbackRequest {
-	const authKey =
-		previous.authKeyFrom === 'saved'
-			? previous.AuthKey
-			: previous.authKeyFrom === 'none'
-				? undefined
-				: credentials[previous.authKeyFrom];
 	const type = (previous.CallbackType ?? 'HTTP').toUpperCase() === 'MNS' ? 'MNS' : 'HTTP';
 	return {
 		CallbackType: type,
 		CallbackURL: previous.CallbackURL,
 		EventTypeList: previous.EventTypeList,
 		AuthSwitch: previous.AuthSwitch === 'on' ? 'on' : 'off',
-		AuthKey: authKey,
+		AuthKey: restoredAuthKey(ctx, previous, credentials),
 		MnsEndpoint: previous.MnsEndpoint,
 		MnsQueueName: previous.MnsQueueName,
 	};
@@ -123,6 +231,8 @@ function restoreRequest(
 
 /** true when VOD already calls this webhook with the selected events (or registration is off). */
 export async function registrationExists(this: IHookFunctions): Promise<boolean> {
+	// n8n asks this first on every activation, registering or not: the place to refuse unusable options.
+	assertTriggerOptions(this);
 	if (!isRegistrationOn(this)) return true;
 	const state = stateOf(this);
 	if (!state) return false;
@@ -142,10 +252,19 @@ export async function registerCallback(this: IHookFunctions): Promise<boolean> {
 
 	const current = await currentSettings(this);
 	const state = stateOf(this);
+	assertNotRegisteredElsewhere(this, current, callbackUrl, state);
 	// Re-registering over our own earlier registration (events changed, n8n restarted) must keep the
 	// settings from before the first registration, not save our own as "previous".
-	const previous =
-		state && current.CallbackURL === state.callbackUrl ? state.previous : snapshot(current, credentials);
+	const reRegistering = state !== undefined && current.CallbackURL === state.callbackUrl;
+	const previous = reRegistering
+		? withoutSavedKey(state.previous, credentials)
+		: snapshot(this, current, credentials);
+	if (!reRegistering && previous.authKeyFrom === 'notInUse') {
+		this.logger.warn(
+			"Alibaba Cloud VOD Trigger: VOD's callback authentication was off; its unused auth key is replaced by the credential's and is not restored on deactivation",
+			{ node: this.getNode().name },
+		);
+	}
 
 	await setMessageCallback.call(this, {
 		CallbackType: 'HTTP',
@@ -188,7 +307,7 @@ export async function unregisterCallback(this: IHookFunctions): Promise<boolean>
 	}
 
 	const credentials = await this.getCredentials<CallbackCredentials>(CALLBACK_CREDENTIAL_TYPE);
-	const request = restoreRequest(state.previous, credentials);
+	const request = restoreRequest(this, state.previous, credentials);
 	if (!request.CallbackURL) {
 		// The API leaves unset values unchanged, so an empty URL cannot be put back: keep ours, with the
 		// previous event list and auth switch. n8n answers 404 on it once the workflow is inactive.
