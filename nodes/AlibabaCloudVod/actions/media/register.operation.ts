@@ -9,7 +9,14 @@ import {
 import { batchByGroup } from '../../helpers/mediaBatches';
 import { failBatch, failItem } from '../../helpers/mediaItemErrors';
 import { checkCategoryId, checkFileUrl, storageLocationOf } from '../../helpers/mediaValidation';
-import { checkTags, checkText, checkUserData, LIMITS } from '../../helpers/metadataValidation';
+import {
+	checkDescription,
+	checkHttpUrl,
+	checkTags,
+	checkText,
+	checkUserData,
+	LIMITS,
+} from '../../helpers/metadataValidation';
 import { ItemInputError } from '../../helpers/items';
 import { sameUrl } from '../../helpers/sourceUrl';
 import { registerMedia } from '../../transport/vod/operations';
@@ -136,11 +143,12 @@ function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 	})!;
 	const fields = ctx.getNodeParameter('additionalFields', i, {}) as AdditionalFields;
 	const metadata: RegisterMetadata = { FileURL: fileUrl, Title: title };
-	const description = checkText('Description', fields.description, LIMITS.descriptionBytes);
+	const description = checkDescription(fields.description);
 	if (description) metadata.Description = description;
 	const tags = checkTags(fields.tags);
 	if (tags) metadata.Tags = tags;
-	if (fields.coverUrl?.trim()) metadata.CoverURL = fields.coverUrl.trim();
+	const coverUrl = checkHttpUrl('Cover URL', fields.coverUrl);
+	if (coverUrl) metadata.CoverURL = coverUrl;
 	// 0 is the collection's "not set" default
 	const cateId = fields.categoryId ? checkCategoryId(fields.categoryId) : undefined;
 	if (cateId) metadata.CateId = cateId;
