@@ -326,9 +326,11 @@ function waitTiming(options: StatusOptions): WaitTiming {
  * old lookup error is dropped, so the new answer is not read as failing again.
  */
 function withoutOwnLookupError(json: IDataObject): IDataObject {
-	if (json.lookupError !== true) return { ...json };
-	const { error: _error, description: _description, code: _code, lookupError: _lookupError, ...rest } = json;
-	return rest;
+	const copy = { ...json };
+	if (copy.lookupError === true) {
+		for (const key of ['error', 'description', 'code', 'lookupError']) delete copy[key];
+	}
+	return copy;
 }
 
 /**
