@@ -19,7 +19,7 @@ import {
 } from '../../helpers/metadataValidation';
 import { ItemInputError } from '../../helpers/items';
 import { sameUrl } from '../../helpers/sourceUrl';
-import { registerMedia } from '../../transport/vod/operations';
+import { getVideoInfo, registerMedia } from '../../transport/vod/operations';
 import type { RegisterMetadata } from '../../transport/vod/types';
 
 /** RegisterMedia takes at most 10 files a call. */
@@ -166,6 +166,25 @@ function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 	return { itemIndex: i, metadata, call, group };
 }
 
+/**
+ * A file registered before keeps its media and that media's metadata: VOD answers NewRegister false and
+ * ignores the Title sent. The output reports the title VOD holds (GetVideoInfo), and the one given when it
+ * differs; when that lookup fails, only the given one, named as such — the registration itself succeeded.
+ */
+async function heldMetadata(
+	ctx: IExecuteFunctions,
+	mediaId: string,
+	givenTitle: string,
+	signal: AbortSignal | undefined,
+): Promise<IDataObject> {
+	try {
+		const { Video } = await getVideoInfo.call(ctx, { VideoId: mediaId }, { signal });
+		return Video.Title === givenTitle ? { title: Video.Title } : { title: Video.Title, titleNotApplied: givenTitle };
+	} catch {
+		return { titleNotApplied: givenTitle };
+	}
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -226,15 +245,10 @@ export async function execute(
 			const fileUrl = r.metadata.FileURL;
 			const media = registered.find((m) => sameUrl(m.FileURL, fileUrl));
 			if (media) {
-				results[r.itemIndex] = {
-					json: {
-						mediaId: media.MediaId,
-						newRegister: media.NewRegister,
-						fileUrl,
-						title: r.metadata.Title,
-					},
-					pairedItem: { item: r.itemIndex },
-				};
+				const json: IDataObject = { mediaId: media.MediaId, newRegister: media.NewRegister, fileUrl };
+				if (media.NewRegister === false) Object.assign(json, await heldMetadata(this, media.MediaId, r.metadata.Title, signal));
+				else json.title = r.metadata.Title;
+				results[r.itemIndex] = { json, pairedItem: { item: r.itemIndex } };
 				continue;
 			}
 			const error = failed.some((u) => sameUrl(u, fileUrl))
