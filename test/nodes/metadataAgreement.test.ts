@@ -81,6 +81,7 @@ describe('the metadata rule', () => {
 		expect(checkText('Title', 2024, LIMITS.titleBytes)).toBe('2024');
 	});
 
+
 	test('control characters and lone surrogates are refused in what the user gives', () => {
 		expect(() => checkText('Title', 'a\u0000b', LIMITS.titleBytes)).toThrow(/control character U\+0000/);
 		expect(() => checkText('Title', 'a\nb', LIMITS.titleBytes)).toThrow(/control character U\+000A/);
@@ -221,57 +222,72 @@ describe('every operation gives the same verdict', () => {
 		return urls;
 	}
 
-	test('URL Upload → Submit, Upload → From URL and Media → Register agree with the rule', async () => {
-		const expected = texts.map((text) =>
-			nodeVerdict(() => {
-				checkText('Title', text, LIMITS.titleBytes, { required: true });
-				checkDescription(text);
-			}),
-		);
-		const urls = texts.map((_, i) => sources.url(`/files/clip-${i}.mp4?size=64`));
-		const items = texts.map((text, i) => ({ json: { text, url: urls[i] } as INodeExecutionData['json'] }));
-		const submit = await run(
-			{
-				resource: 'urlUpload',
-				operation: 'submit',
-				sourceUrl: '={{ $json.url }}',
-				title: '={{ $json.text }}',
-				options: { description: '={{ $json.text }}' },
-			},
-			items,
-		);
-		const upload = await run(
-			{
-				resource: 'upload',
-				operation: 'uploadFromUrl',
-				url: '={{ $json.url }}',
-				title: '={{ $json.text }}',
-				referenceIdMode: 'none',
-				mediaOptions: { description: '={{ $json.text }}' },
-			},
-			items,
-		);
-		const registerUrls = await ossObjects(texts.length);
-		const register = await run(
-			{
-				resource: 'media',
-				operation: 'register',
-				fileUrl: '={{ $json.url }}',
-				title: '={{ $json.text }}',
-				additionalFields: { description: '={{ $json.text }}' },
-			},
-			texts.map((text, i) => ({ json: { text, url: registerUrls[i] } as INodeExecutionData['json'] })),
-		);
-		// the empty title counts as "not given" for Submit and Upload (they derive one): compare the rest
-		const comparable = texts.map((text) => typeof text !== 'string' || text.trim() !== '');
-		const pick = (verdicts: string[]) => verdicts.filter((_, i) => comparable[i]);
-		expect(pick(submit)).toEqual(pick(expected));
-		expect(pick(upload)).toEqual(pick(expected));
-		expect(pick(register)).toEqual(pick(expected));
-		expect(expected.slice(0, 6)).toEqual(['refused', 'accepted', 'refused', 'refused', 'accepted', 'refused']);
-		// control characters, a lone surrogate and every value that is not text are refused
-		expect(expected.slice(6, 9 + NOT_TEXT.length)).toEqual(new Array(3 + NOT_TEXT.length).fill('refused'));
-	});
+	test.each(['Title', 'Description'])(
+		'URL Upload → Submit, Upload → From URL and Media → Register agree with the rule (%s)',
+		async (field) => {
+			const expected = texts.map((text) =>
+				nodeVerdict(() =>
+					field === 'Title'
+						? checkText('Title', text, LIMITS.titleBytes, { required: true })
+						: checkDescription(text),
+				),
+			);
+			// the field under test takes the text; the other one a text every rule accepts
+			const title = field === 'Title' ? '={{ $json.text }}' : 'Fine';
+			const description = field === 'Description' ? '={{ $json.text }}' : 'Fine';
+			const urls = texts.map((_, i) => sources.url(`/files/clip-${i}.mp4?size=64`));
+			const items = texts.map((text, i) => ({ json: { text, url: urls[i] } as INodeExecutionData['json'] }));
+			const submit = await run(
+				{
+					resource: 'urlUpload',
+					operation: 'submit',
+					sourceUrl: '={{ $json.url }}',
+					title,
+					options: { description },
+				},
+				items,
+			);
+			const upload = await run(
+				{
+					resource: 'upload',
+					operation: 'uploadFromUrl',
+					url: '={{ $json.url }}',
+					title,
+					referenceIdMode: 'none',
+					mediaOptions: { description },
+				},
+				items,
+			);
+			const registerUrls = await ossObjects(texts.length);
+			const register = await run(
+				{
+					resource: 'media',
+					operation: 'register',
+					fileUrl: '={{ $json.url }}',
+					title,
+					additionalFields: { description },
+				},
+				texts.map((text, i) => ({ json: { text, url: registerUrls[i] } as INodeExecutionData['json'] })),
+			);
+			// an empty title counts as "not given" for Submit and Upload (they derive one): compare the rest
+			const comparable = texts.map(
+				(text) => field !== 'Title' || typeof text !== 'string' || text.trim() !== '',
+			);
+			const pick = (verdicts: string[]) => verdicts.filter((_, i) => comparable[i]);
+			expect(pick(submit)).toEqual(pick(expected));
+			expect(pick(upload)).toEqual(pick(expected));
+			expect(pick(register)).toEqual(pick(expected));
+			// 129 bytes: too long for a Title, not for a Description
+			const long = field === 'Title' ? 'refused' : 'accepted';
+			expect(expected.slice(0, 6)).toEqual(['refused', 'accepted', 'refused', 'refused', 'accepted', long]);
+			// NUL, a lone surrogate and every value that is not text are refused; a line break only in a Title
+			expect(expected.slice(6, 9 + NOT_TEXT.length)).toEqual([
+				'refused',
+				field === 'Title' ? 'refused' : 'accepted',
+				...new Array(1 + NOT_TEXT.length).fill('refused'),
+			]);
+		},
+	);
 
 	test('a title or file name derived from a URL is cleaned and clipped, not refused, in Submit and Upload', async () => {
 		const name = encodeURIComponent('视频'.repeat(40) + ' final');
@@ -326,6 +342,29 @@ describe('every operation gives the same verdict', () => {
 			]),
 		]);
 		for (const [item] of runs) expect(item.json.error).toMatch(/^\[item 0\] Cover URL "javascript:x" is not an http\(s\) URL/);
+		expect([...emulator.state.vod.callCounts.keys()]).toEqual([]);
+	});
+
+	test('Submit and Upload name a Title or File Name that is an object, rather than sending "[object Object]"', async () => {
+		const url = sources.url('/files/obj.mp4?size=64');
+		const items = [{ json: { value: { name: 'intro' } } as INodeExecutionData['json'] }];
+		const [submitted] = await outputs(
+			{ resource: 'urlUpload', operation: 'submit', sourceUrl: url, title: '={{ $json.value }}' },
+			items,
+		);
+		expect(submitted.json.error).toMatch(/^\[item 0\] Title is an object, not text/);
+		const [uploaded] = await outputs(
+			{
+				resource: 'upload',
+				operation: 'uploadFromUrl',
+				url,
+				title: 't',
+				referenceIdMode: 'none',
+				mediaOptions: { fileName: '={{ $json.value }}' },
+			},
+			items,
+		);
+		expect(uploaded.json.error).toMatch(/^\[item 0\] File Name is an object, not text/);
 		expect([...emulator.state.vod.callCounts.keys()]).toEqual([]);
 	});
 });

@@ -100,7 +100,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		sourceType,
 		headers: {},
 		title: checkText('Title', ctx.getNodeParameter('title', i, ''), LIMITS.titleBytes),
-		fileNameOverride: text(options.fileName),
+		fileNameOverride: checkText('File Name', options.fileName, LIMITS.fileNameBytes),
 		description: checkDescription(options.description),
 		coverUrl: checkHttpUrl('Cover URL', options.coverUrl),
 		tags: checkTags(options.tags),

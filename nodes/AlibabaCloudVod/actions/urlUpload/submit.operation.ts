@@ -232,10 +232,9 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const fileExtension = String(options.fileExtension ?? '');
 	checkExtension(url, fileExtension);
 
-	const titleParam = String(ctx.getNodeParameter('title', itemIndex, '') ?? '').trim();
-	const title = titleParam
-		? (checkText('Title', titleParam, LIMITS.titleBytes) as string)
-		: titleFromUrl(url);
+	const title =
+		checkText('Title', ctx.getNodeParameter('title', itemIndex, ''), LIMITS.titleBytes) ??
+		titleFromUrl(url);
 
 	const metadata: IDataObject = { Title: title };
 	const description = checkDescription(options.description);
