@@ -36,6 +36,14 @@ function rawReading(text: string): Reading {
 	let offset = 0;
 	for (const character of text) {
 		const end = offset + character.length;
+		const code = character.charCodeAt(0);
+		if (code < 0x80) {
+			reading.bytes.push(code);
+			reading.from.push(offset);
+			reading.to.push(end);
+			offset = end;
+			continue;
+		}
 		for (const byte of Buffer.from(character, 'utf8')) {
 			reading.bytes.push(byte);
 			reading.from.push(offset);
@@ -116,12 +124,14 @@ const htmlDecoded = (reading: Reading) =>
 
 /** How deep escapes may be stacked: %-encoded three times over an HTML or JSON escape. */
 const MAX_DECODING_PASSES = 4;
+/** Bounds the work on a text dense with every kind of escape (the stacks that matter come first). */
+const MAX_READINGS = 32;
 const PASSES = [percentDecoded, jsonDecoded, htmlDecoded];
 
 /**
  * Every reading of a text a server could have produced from a secret: the text, and what each stack of
- * up to four %-, JSON- and HTML-decoding passes makes of it. A pass that changes nothing adds nothing, so
- * plain text has one reading.
+ * up to four %-, JSON- and HTML-decoding passes makes of it, breadth first. A pass that changes nothing
+ * adds nothing, so plain text has one reading.
  */
 function readingsOf(text: string): Reading[] {
 	const first = rawReading(text);
@@ -134,7 +144,7 @@ function readingsOf(text: string): Reading[] {
 			for (const pass of PASSES) {
 				const decoded = pass(reading);
 				const key = Buffer.from(decoded.bytes).toString('latin1');
-				if (seen.has(key)) continue;
+				if (seen.has(key) || readings.length + next.length >= MAX_READINGS) continue;
 				seen.add(key);
 				next.push(decoded);
 			}
