@@ -178,8 +178,9 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const signal = this.getExecutionCancelSignal();
 		// Each item's route and output item, by input index: every output keeps the input order.
 		const routed: Array<{ output: number; item: INodeExecutionData }> = [];
+		// every item here is paired with the one input item it stands for
 		const route = (output: number, item: INodeExecutionData) => {
-			routed[item.pairedItem ? (item.pairedItem as { item: number }).item : routed.length] = { output, item };
+			routed[(item.pairedItem as { item: number }).item] = { output, item };
 		};
 		const inOrder = () => {
 			const outputs: INodeExecutionData[][] = [[], [], []];
