@@ -150,7 +150,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 						default: 600,
 						displayOptions: { show: { '/mode': ['wait'] } },
 						description:
-							'Jobs not finished by then go to Still Running. For hours-long jobs use a Wait node loop instead of a long wait here.',
+							'Jobs not finished by then go to Still Running (more than 0). For hours-long jobs use a Wait node loop instead of a long wait here.',
 					},
 					{
 						displayName: 'Parallel Calls',
@@ -176,7 +176,29 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const options = this.getNodeParameter('options', 0, {}) as StatusOptions;
 		const parallelCalls = Math.max(1, Math.min(20, Number(options.parallelCalls) || 4));
 		const signal = this.getExecutionCancelSignal();
-		const outputs: INodeExecutionData[][] = [[], [], []];
+		// Each item's route and output item, by input index: every output keeps the input order.
+		const routed: Array<{ output: number; item: INodeExecutionData }> = [];
+		// every item here is paired with the one input item it stands for
+		const route = (output: number, item: INodeExecutionData) => {
+			routed[(item.pairedItem as { item: number }).item] = { output, item };
+		};
+		const inOrder = () => {
+			const outputs: INodeExecutionData[][] = [[], [], []];
+			for (const entry of routed) if (entry) outputs[entry.output].push(entry.item);
+			return outputs;
+		};
+
+		let timing: WaitTiming | undefined;
+		if (mode === 'wait') {
+			try {
+				timing = waitTiming(options);
+			} catch (error) {
+				// a node setting, not an item's: every item fails alike
+				if (!continueOnFail) throw itemError(this, error, 0);
+				for (let i = 0; i < items.length; i++) route(FAILED, errorItem(this, error, i));
+				return inOrder();
+			}
+		}
 
 		// Invalid items go to Failed (as error items) under Continue On Fail: they are not running and
 		// did not succeed, and a Wait loop on Still Running must not spin on them.
@@ -201,7 +223,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				targets.push({ itemIndex: i, key });
 			} catch (error) {
 				if (!continueOnFail) throw itemError(this, error, i);
-				outputs[FAILED].push(errorItem(this, error, i));
+				route(FAILED, keepingInput(this, errorItem(this, error, i), items[i]));
 			}
 		}
 
@@ -212,9 +234,9 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 			by === 'sourceUrl'
 				? await lookupJobsByUrl.call(this, keys, parallelCalls, { signal })
 				: await lookupJobsById.call(this, keys, parallelCalls, { signal });
-		const waitUntil = Date.now() + Math.max(0, Number(options.maxWaitSeconds ?? 600)) * 1000;
-		let interval = Math.max(0, Number(options.initialIntervalSeconds ?? 5)) * 1000;
-		const maxInterval = Math.max(0, Number(options.maxIntervalSeconds ?? 60)) * 1000;
+		const waitUntil = Date.now() + (timing?.maxWaitMs ?? 0);
+		let interval = timing?.initialIntervalMs ?? 0;
+		const maxInterval = timing?.maxIntervalMs ?? 0;
 		while (open.length) {
 			const answers = await lookup(open);
 			for (const [key, answer] of answers) latest.set(key, answer);
@@ -222,25 +244,30 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				const answer = latest.get(key);
 				return answer && 'info' in answer && classifyStatus(answer.info.Status) === 'running';
 			});
-			if (mode !== 'wait' || !open.length) break;
+			if (!timing || !open.length) break;
 			const pause = Math.min(interval, waitUntil - Date.now());
 			if (pause <= 0 || signal?.aborted) break;
 			if (!(await waitUnlessAborted(pause, signal))) break;
-			interval = Math.min(interval * 2 || maxInterval, maxInterval);
+			interval = Math.min(interval * 2, maxInterval);
 		}
 
 		for (const { itemIndex, key } of targets) {
 			const answer = latest.get(key);
-			const json: IDataObject = { ...items[itemIndex].json };
+			const json: IDataObject = withoutOwnLookupError(items[itemIndex].json);
 			const pairedItem = { item: itemIndex };
 			if (!answer || 'error' in answer) {
+				// The job's status is unknown, not failed: it goes where "check again later" leads (Still
+				// Running), or to the error output, never to Failed, which invites a second submission.
 				const error =
 					answer?.error ??
 					new NodeOperationError(this.getNode(), 'The status check was cancelled', { itemIndex });
 				if (!continueOnFail) throw itemError(this, error, itemIndex, 'GetURLUploadInfos');
-				outputs[FAILED].push(errorItem(this, error, itemIndex, { [by]: key }, 'GetURLUploadInfos'));
+				const failed = errorItem(this, error, itemIndex, { [by]: key, lookupError: true }, 'GetURLUploadInfos');
+				// under the error output n8n adds the input item's fields itself, to an item that is only `{ error }`
+				const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
+				route(STILL_RUNNING, toErrorOutput ? failed : { ...failed, json: { ...json, ...failed.json } });
 			} else if ('missing' in answer) {
-				outputs[FAILED].push({
+				route(FAILED, {
 					json: {
 						...json,
 						[by]: key,
@@ -256,9 +283,75 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				const outcome = classifyStatus(answer.info.Status);
 				const output =
 					outcome === 'succeeded' ? SUCCEEDED : outcome === 'failed' ? FAILED : STILL_RUNNING;
-				outputs[output].push({ json: { ...json, ...jobFields(answer.info) }, pairedItem });
+				route(output, { json: { ...json, ...jobFields(answer.info) }, pairedItem });
 			}
 		}
-		return outputs;
+		return inOrder();
 	}
+}
+
+interface WaitTiming {
+	initialIntervalMs: number;
+	maxIntervalMs: number;
+	maxWaitMs: number;
+}
+
+/** Wait Until Finished's timing; a value that would make it check only once is refused, not obeyed. */
+function waitTiming(options: StatusOptions): WaitTiming {
+	const seconds = (name: string, raw: unknown, fallback: number) => {
+		const value = raw === undefined || raw === '' ? fallback : Number(raw);
+		if (!Number.isFinite(value) || value <= 0) {
+			throw inputProblem(
+				`${name} ${String(raw)} is not a positive number of seconds`,
+				`Give ${name} in seconds, more than 0 (default ${fallback}), or use Mode → Check Once to ask only once`,
+			);
+		}
+		return value * 1000;
+	};
+	const timing = {
+		initialIntervalMs: seconds('First Interval', options.initialIntervalSeconds, 5),
+		maxIntervalMs: seconds('Longest Interval', options.maxIntervalSeconds, 60),
+		maxWaitMs: seconds('Max Wait', options.maxWaitSeconds, 600),
+	};
+	if (timing.maxIntervalMs < timing.initialIntervalMs) {
+		throw inputProblem(
+			`Longest Interval ${options.maxIntervalSeconds} is shorter than First Interval ${options.initialIntervalSeconds}`,
+			'Give a Longest Interval of at least the First Interval',
+		);
+	}
+	return timing;
+}
+
+/**
+ * An item this node sent to Still Running after a failed lookup, coming back through a Wait loop: the
+ * old lookup error is dropped, so the new answer is not read as failing again.
+ */
+function withoutOwnLookupError(json: IDataObject): IDataObject {
+	const copy = { ...json };
+	if (copy.lookupError === true) {
+		for (const key of ['error', 'description', 'code', 'lookupError']) delete copy[key];
+	}
+	return copy;
+}
+
+/**
+ * An error item that keeps what the input item carried: for an error item of the previous node (no Job
+ * ID), its source URL, IDs and its own error, which is the cause, are what the user acts on. Under the
+ * error output n8n merges the input's fields itself; the previous error is kept as `cause` there.
+ */
+function keepingInput(
+	ctx: IExecuteFunctions,
+	failed: INodeExecutionData,
+	input: INodeExecutionData,
+): INodeExecutionData {
+	const cause = input.json.error;
+	if (ctx.getNode().onError === 'continueErrorOutput') {
+		if (cause === undefined) return failed;
+		const inner = failed.json.error as IDataObject;
+		return { ...failed, json: { error: { ...inner, cause } } };
+	}
+	const json: IDataObject = { ...input.json, ...failed.json };
+	if (cause !== undefined) json.cause = cause;
+	if (cause !== undefined && input.json.description !== undefined) json.causeDescription = input.json.description;
+	return { ...failed, json };
 }

@@ -178,6 +178,109 @@ describe('Alibaba Cloud VOD Job Status', () => {
 	});
 });
 
+describe('Job Status: a lookup error is not a job failure', () => {
+	/** GetURLUploadInfos throttled through every retry; the retries' jitter is made 0 so the test is quick. */
+	function throttleLookups() {
+		jest.spyOn(Math, 'random').mockReturnValue(0);
+		emulator.setFaults({ vod: { throttleRate: 1, actions: ['GetURLUploadInfos'] } });
+	}
+	afterEach(() => jest.restoreAllMocks());
+
+	it('Continue (regular output): healthy jobs whose lookup failed go to Still Running with lookupError, never to Failed', async () => {
+		const out = await submit([sources.url('/files/h1.mp4'), sources.url('/files/h2.mp4')]);
+		await emulator.idle();
+		throttleLookups();
+		const result = await runWorkflow(
+			statusRun({}, out.map((item) => ({ json: { ...item.json, sourceId: 'row-' + String(item.json.jobId).slice(0, 4) } })), {
+				onError: 'continueRegularOutput',
+			}),
+		);
+		expect(result.status).toBe('success');
+		expect(result.output('Status', 1)).toHaveLength(0);
+		const unknown = result.output('Status', 2);
+		expect(unknown.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		for (const [i, item] of unknown.entries()) {
+			expect(item.json).toMatchObject({ lookupError: true, jobId: out[i].json.jobId, sourceId: expect.stringMatching(/^row-/) });
+			expect(item.json.error).toMatch(new RegExp(`^\\[item ${i}\\] GetURLUploadInfos: .*Throttling`));
+		}
+
+		// back through a Wait loop once VOD answers again: the old lookup error is gone, the job succeeded
+		jest.restoreAllMocks();
+		emulator.setFaults({});
+		const again = await runWorkflow(statusRun({}, unknown.map((item) => ({ json: item.json })), { onError: 'continueRegularOutput' }));
+		expect(again.output('Status', 0)).toHaveLength(2);
+		for (const item of again.output('Status', 0)) {
+			expect(item.json.lookupError).toBeUndefined();
+			expect(item.json.error).toBeUndefined();
+			expect(item.json.status).toBe('SUCCESS');
+		}
+	});
+
+	it('Continue (using error output): a lookup error goes to the error output, with the input item\'s fields', async () => {
+		const out = await submit([sources.url('/files/h3.mp4')]);
+		await emulator.idle();
+		throttleLookups();
+		const result = await runWorkflow(
+			statusRun({}, [{ json: { ...out[0].json, sourceId: 'row-9' } }], { onError: 'continueErrorOutput' }),
+		);
+		expect([0, 1, 2].map((output) => result.output('Status', output).length)).toEqual([0, 0, 0]);
+		const [failed] = result.output('Status', 3);
+		expect(failed.json).toMatchObject({ sourceId: 'row-9', jobId: out[0].json.jobId });
+		expect(failed.json.error).toMatchObject({ lookupError: true, message: expect.stringMatching(/GetURLUploadInfos/) });
+	});
+
+	it('each output keeps the input order, and an error item of the previous node keeps its source and cause', async () => {
+		const result = await runWorkflow(
+			statusRun(
+				{},
+				[
+					{ json: { jobId: 'ffffffffffffffffffffffffffffffff' } },
+					{
+						json: {
+							sourceUrl: 'https://example.com/a.mp4',
+							sourceId: 'row-7',
+							error: '[item 1] The Source URL has no file extension',
+							description: 'Set Options → File Extension',
+						},
+					},
+					{ json: { jobId: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee' } },
+				],
+				{ onError: 'continueRegularOutput' },
+			),
+		);
+		const failed = result.output('Status', 1);
+		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(failed[1].json).toMatchObject({
+			sourceUrl: 'https://example.com/a.mp4',
+			sourceId: 'row-7',
+			cause: '[item 1] The Source URL has no file extension',
+			causeDescription: 'Set Options → File Extension',
+			error: expect.stringMatching(/error item of the previous node/),
+		});
+	});
+});
+
+describe('Job Status: Wait Until Finished refuses timing that would check only once', () => {
+	it.each([
+		[{ maxWaitSeconds: 0 }, /Max Wait 0 is not a positive number/],
+		[{ maxWaitSeconds: -5 }, /Max Wait -5 is not a positive number/],
+		[{ initialIntervalSeconds: 0 }, /First Interval 0 is not a positive number/],
+		[{ maxIntervalSeconds: 'abc' }, /Longest Interval abc is not a positive number/],
+		[{ initialIntervalSeconds: 10, maxIntervalSeconds: 5 }, /Longest Interval 5 is shorter than First Interval 10/],
+	])('%j', async (options, message) => {
+		const items = [{ json: { jobId: 'ffffffffffffffffffffffffffffffff' } }, { json: { jobId: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee' } }];
+		const strict = await runWorkflow(statusRun({ mode: 'wait', options }, items));
+		expect(strict.status).toBe('error');
+		expect(strict.error?.message).toMatch(message);
+		const tolerant = await runWorkflow(statusRun({ mode: 'wait', options }, items, { onError: 'continueRegularOutput' }));
+		expect(tolerant.output('Status', 1).map((item) => String(item.json.error))).toEqual([
+			expect.stringMatching(message),
+			expect.stringMatching(message),
+		]);
+		expect(calls('GetURLUploadInfos')).toBe(0);
+	});
+});
+
 describe('URL Upload → Cancel', () => {
 	it('cancels pending jobs by job id and by URL, reporting each item', async () => {
 		emulator.setJobSettings({ autoRun: false });

@@ -267,6 +267,23 @@ describe('Register OSS Objects', () => {
 		});
 	});
 
+	test('registering again with a new title reports the title VOD kept, and the one not applied', async () => {
+		const [url] = await putObjects(1);
+		const parameters = { operation: 'register', fileUrl: '={{ $json.url }}', title: '={{ $json.title }}' };
+		const first = await runMedia(parameters, [{ json: { url, title: 'Old title' } }]);
+		const again = await runMedia(parameters, [{ json: { url, title: 'New title' } }]);
+		expect(emulator.state.vod.media.get(String(first.out[0].json.mediaId))?.title).toBe('Old title');
+		expect(again.out[0].json).toEqual({
+			mediaId: first.out[0].json.mediaId,
+			newRegister: false,
+			fileUrl: url,
+			title: 'Old title',
+			titleNotApplied: 'New title',
+		});
+		const same = await runMedia(parameters, [{ json: { url, title: 'Old title' } }]);
+		expect(same.out[0].json).toEqual({ mediaId: first.out[0].json.mediaId, newRegister: false, fileUrl: url, title: 'Old title' });
+	});
+
 	test('invalid items are not sent; a file VOD cannot register fails alone', async () => {
 		const [url] = await putObjects(1);
 		const missing = `${emulator.ossEndpoint}/${emulator.state.vod.bucket}/register/none-${randomBytes(4).toString('hex')}.mp4`;

@@ -18,10 +18,13 @@ import {
 	buildUserData,
 	checkTags,
 	checkText,
+	checkDescription,
+	checkHttpUrl,
 	checkUserData,
 	derivedFileName,
 	derivedTitle,
 	LIMITS,
+	titleFromFileName,
 } from '../../nodes/AlibabaCloudVod/helpers/metadataValidation';
 
 let emulator: Emulator;
@@ -42,12 +45,16 @@ const PIECES = [
 	'🇨🇳', '🇯🇵', '👨‍👩‍👧', '👍🏽', '1️⃣', '❤️', '❤', '✅', '⌚', '☺', '™', '©', '®', '℗', '→', '★',
 	'视频', '動画', '한국어', '𠀀', 'é', 'e\u0301', 'a\u0308\u0301', '\u200d', '\u200b', 'ß', 'Ω', ' ', ',', '"', "'",
 	'<b>', '\\', 'Launch', 'Acme', '2024', '\t', '\u00a0',
+	// not text: C0 and C1 controls, line breaks, lone surrogates (half of a 4-byte character)
+	'\u0000', '\n', '\r\n', '\u001b', '\u007f', '\u0085', '\u009f', '\ud83c', '\udfac', '\ud800x',
 ];
 const textArb = fc
 	.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'grapheme', maxLength: 6 })), {
 		maxLength: 30,
 	})
 	.map((parts) => parts.join(''));
+/** What a mapped expression may hand the node instead of text. */
+const NOT_TEXT: unknown[] = [{ title: 'Launch' }, ['Launch'], ['a', 'b'], true, {}];
 
 function nodeVerdict(check: () => unknown): 'accepted' | 'refused' {
 	try {
@@ -66,13 +73,56 @@ describe('the metadata rule', () => {
 		expect(() => checkText('Title', 'done ✅', LIMITS.titleBytes)).toThrow(/emoji/);
 	});
 
+	test('values that are not text are named, never sent as "[object Object]"', () => {
+		expect(() => checkText('Title', { title: 'x' }, LIMITS.titleBytes)).toThrow(/^Title is an object, not text/);
+		expect(() => checkText('Title', ['x'], LIMITS.titleBytes)).toThrow(/^Title is a list of 1 value, not text/);
+		expect(() => checkTags([{ tag: 'x' }])).toThrow(/^A tag is an object, not text/);
+		expect(() => checkDescription(false)).toThrow(/^Description is the boolean false, not text/);
+		expect(checkText('Title', 2024, LIMITS.titleBytes)).toBe('2024');
+	});
+
+
+	test('control characters and lone surrogates are refused in what the user gives', () => {
+		expect(() => checkText('Title', 'a\u0000b', LIMITS.titleBytes)).toThrow(/control character U\+0000/);
+		expect(() => checkText('Title', 'a\nb', LIMITS.titleBytes)).toThrow(/control character U\+000A/);
+		expect(() => checkText('Title', 'a\u0085b', LIMITS.titleBytes)).toThrow(/U\+0085/);
+		expect(() => checkText('Title', 'bad\ud83d', LIMITS.titleBytes)).toThrow(/lone surrogate/);
+		expect(() => checkTags('ok,a\u0007b')).toThrow(/U\+0007/);
+		expect(() => checkDescription('x\udc00')).toThrow(/lone surrogate/);
+		// a description is the one field with more than one line
+		expect(checkDescription('line one\n\tline two')).toBe('line one\n\tline two');
+		expect(() => checkDescription('a\u0000b')).toThrow(/U\+0000/);
+	});
+
+	test('derived titles and file names drop control characters: %00x is "x.mp4", a%0Ab is "a b.mp4"', () => {
+		expect(derivedFileName('\u0000x.mp4')).toBe('x.mp4');
+		expect(derivedFileName('a\nb.mp4')).toBe('a b.mp4');
+		expect(derivedFileName('a\ud800b.mp4')).toBe('a b.mp4');
+		expect(derivedFileName('a/b.mp4')).toBe('a_b.mp4');
+		expect(titleFromFileName('a/b.mp4', 'x')).toBe('a_b');
+		expect(titleFromFileName('\u0000x.mp4', 'y')).toBe('x');
+		expect(derivedTitle('\u0000\u0001', 'host\u0000')).toBe('host');
+	});
+
+	test('Cover URL and Callback URL: one http(s) rule', () => {
+		for (const bad of ['javascript:x', 'data:text/html,x', 'file:///etc/passwd', 'not a url']) {
+			expect(() => checkHttpUrl('Cover URL', bad)).toThrow(/is not an http\(s\) URL/);
+			expect(() => buildUserData(bad, undefined)).toThrow(/Callback URL .* is not an http\(s\) URL/);
+		}
+		expect(() => checkHttpUrl('Cover URL', { url: 'https://x' })).toThrow(/Cover URL is an object/);
+		expect(checkHttpUrl('Cover URL', ' https://cdn.example.com/a.jpg ')).toBe('https://cdn.example.com/a.jpg');
+		expect(checkHttpUrl('Cover URL', '')).toBeUndefined();
+	});
+
 	test('the emulator refuses exactly the Title, Description and Tags the node refuses', () => {
 		fc.assert(
 			fc.property(textArb, fc.constantFrom('Title', 'Description', 'Tags'), (text, field) => {
 				const node = nodeVerdict(() =>
 					field === 'Tags'
 						? checkTags(text)
-						: checkText(field, text, field === 'Title' ? LIMITS.titleBytes : LIMITS.descriptionBytes),
+						: field === 'Title'
+							? checkText(field, text, LIMITS.titleBytes)
+							: checkDescription(text),
 				);
 				// the node trims and normalises before sending; the emulator sees what is sent
 				const sent = field === 'Tags' ? checkTagsOrRaw(text) : text.trim();
@@ -130,7 +180,14 @@ function checkTagsOrRaw(text: string) {
 /** Each text goes in as Title and as Description: one item per text, run through every operation. */
 describe('every operation gives the same verdict', () => {
 	const fixed = ['Launch 🇨🇳', 'Acme™ ©2024', '视频 ✅', '👨‍👩‍👧 family', 'Cafe\u0301 ★', 'x'.repeat(129)];
-	const texts = [...fixed, ...fc.sample(textArb, { seed: 20261201, numRuns: 24 })];
+	const texts: unknown[] = [
+		...fixed,
+		'a\u0000b',
+		'line\nbreak',
+		'half \ud83c',
+		...NOT_TEXT,
+		...fc.sample(textArb, { seed: 20261201, numRuns: 24 }),
+	];
 
 	async function outputs(parameters: INodeParameters, items: INodeExecutionData[]) {
 		const result = await runWorkflow({
@@ -165,55 +222,72 @@ describe('every operation gives the same verdict', () => {
 		return urls;
 	}
 
-	test('URL Upload → Submit, Upload → From URL and Media → Register agree with the rule', async () => {
-		const expected = texts.map((text) =>
-			nodeVerdict(() => {
-				checkText('Title', text, LIMITS.titleBytes, { required: true });
-				checkText('Description', text, LIMITS.descriptionBytes);
-			}),
-		);
-		const urls = texts.map((_, i) => sources.url(`/files/clip-${i}.mp4?size=64`));
-		const items = texts.map((text, i) => ({ json: { text, url: urls[i] } }));
-		const submit = await run(
-			{
-				resource: 'urlUpload',
-				operation: 'submit',
-				sourceUrl: '={{ $json.url }}',
-				title: '={{ $json.text }}',
-				options: { description: '={{ $json.text }}' },
-			},
-			items,
-		);
-		const upload = await run(
-			{
-				resource: 'upload',
-				operation: 'uploadFromUrl',
-				url: '={{ $json.url }}',
-				title: '={{ $json.text }}',
-				referenceIdMode: 'none',
-				mediaOptions: { description: '={{ $json.text }}' },
-			},
-			items,
-		);
-		const registerUrls = await ossObjects(texts.length);
-		const register = await run(
-			{
-				resource: 'media',
-				operation: 'register',
-				fileUrl: '={{ $json.url }}',
-				title: '={{ $json.text }}',
-				additionalFields: { description: '={{ $json.text }}' },
-			},
-			texts.map((text, i) => ({ json: { text, url: registerUrls[i] } })),
-		);
-		// the empty title counts as "not given" for Submit and Upload (they derive one): compare the rest
-		const comparable = texts.map((text) => text.trim() !== '');
-		const pick = (verdicts: string[]) => verdicts.filter((_, i) => comparable[i]);
-		expect(pick(submit)).toEqual(pick(expected));
-		expect(pick(upload)).toEqual(pick(expected));
-		expect(pick(register)).toEqual(pick(expected));
-		expect(expected.slice(0, 6)).toEqual(['refused', 'accepted', 'refused', 'refused', 'accepted', 'refused']);
-	});
+	test.each(['Title', 'Description'])(
+		'URL Upload → Submit, Upload → From URL and Media → Register agree with the rule (%s)',
+		async (field) => {
+			const expected = texts.map((text) =>
+				nodeVerdict(() =>
+					field === 'Title'
+						? checkText('Title', text, LIMITS.titleBytes, { required: true })
+						: checkDescription(text),
+				),
+			);
+			// the field under test takes the text; the other one a text every rule accepts
+			const title = field === 'Title' ? '={{ $json.text }}' : 'Fine';
+			const description = field === 'Description' ? '={{ $json.text }}' : 'Fine';
+			const urls = texts.map((_, i) => sources.url(`/files/clip-${i}.mp4?size=64`));
+			const items = texts.map((text, i) => ({ json: { text, url: urls[i] } as INodeExecutionData['json'] }));
+			const submit = await run(
+				{
+					resource: 'urlUpload',
+					operation: 'submit',
+					sourceUrl: '={{ $json.url }}',
+					title,
+					options: { description },
+				},
+				items,
+			);
+			const upload = await run(
+				{
+					resource: 'upload',
+					operation: 'uploadFromUrl',
+					url: '={{ $json.url }}',
+					title,
+					referenceIdMode: 'none',
+					mediaOptions: { description },
+				},
+				items,
+			);
+			const registerUrls = await ossObjects(texts.length);
+			const register = await run(
+				{
+					resource: 'media',
+					operation: 'register',
+					fileUrl: '={{ $json.url }}',
+					title,
+					additionalFields: { description },
+				},
+				texts.map((text, i) => ({ json: { text, url: registerUrls[i] } as INodeExecutionData['json'] })),
+			);
+			// an empty title counts as "not given" for Submit and Upload (they derive one): compare the rest
+			const comparable = texts.map(
+				(text) => field !== 'Title' || typeof text !== 'string' || text.trim() !== '',
+			);
+			const pick = (verdicts: string[]) => verdicts.filter((_, i) => comparable[i]);
+			expect(pick(submit)).toEqual(pick(expected));
+			expect(pick(upload)).toEqual(pick(expected));
+			expect(pick(register)).toEqual(pick(expected));
+			// 129 bytes: too long for a Title, not for a Description
+			const long = field === 'Title' ? 'refused' : 'accepted';
+			expect(expected.slice(0, 6)).toEqual(['refused', 'accepted', 'refused', 'refused', 'accepted', long]);
+			// NUL, a lone surrogate and every value that is not text are refused; a line break only in a Title
+			expect(expected.slice(6, 9 + NOT_TEXT.length)).toEqual([
+				'refused',
+				field === 'Title' ? 'refused' : 'accepted',
+				...new Array(1 + NOT_TEXT.length).fill('refused'),
+			]);
+		},
+	);
 
 	test('a title or file name derived from a URL is cleaned and clipped, not refused, in Submit and Upload', async () => {
 		const name = encodeURIComponent('视频'.repeat(40) + ' final');
@@ -233,5 +307,64 @@ describe('every operation gives the same verdict', () => {
 			[{ json: { url: sources.url(`/files/${encodeURIComponent('🎬 intro ✅')}.mp4?size=64`) } }],
 		);
 		expect(emoji.json).toMatchObject({ fileName: 'intro.mp4', title: 'intro' });
+	});
+
+	test('Submit and Upload derive one title and file name: a%2Fb is "a_b", %00x is "x", a%0Ab is "a b"', async () => {
+		const names = ['a%2Fb', '%00x', 'a%0Ab', 'c%E2%80%A8d%C2%85e'];
+		const items = names.map((name) => ({ json: { url: sources.url(`/files/${name}.mp4?size=64`) } }));
+		const submitted = await outputs(
+			{ resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' },
+			items,
+		);
+		const uploaded = await outputs(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
+			items,
+		);
+		expect(submitted.map((item) => item.json.error)).toEqual(names.map(() => undefined));
+		expect(uploaded.map((item) => item.json.error)).toEqual(names.map(() => undefined));
+		expect(submitted.map((item) => item.json.title)).toEqual(['a_b', 'x', 'a b', 'c d e']);
+		expect(uploaded.map((item) => item.json.title)).toEqual(submitted.map((item) => item.json.title));
+		expect(uploaded.map((item) => item.json.fileName)).toEqual(['a_b.mp4', 'x.mp4', 'a b.mp4', 'c d e.mp4']);
+	});
+
+	test('a javascript: Cover URL is refused by Submit, Upload and Register alike, before any call', async () => {
+		const url = sources.url('/files/cover.mp4?size=64');
+		const [registerUrl] = await ossObjects(1);
+		const cover = { coverUrl: 'javascript:x' };
+		const runs = await Promise.all([
+			outputs({ resource: 'urlUpload', operation: 'submit', sourceUrl: url, title: 't', options: cover }, [{ json: {} }]),
+			outputs(
+				{ resource: 'upload', operation: 'uploadFromUrl', url, title: 't', referenceIdMode: 'none', mediaOptions: cover },
+				[{ json: {} }],
+			),
+			outputs({ resource: 'media', operation: 'register', fileUrl: registerUrl, title: 't', additionalFields: cover }, [
+				{ json: {} },
+			]),
+		]);
+		for (const [item] of runs) expect(item.json.error).toMatch(/^\[item 0\] Cover URL "javascript:x" is not an http\(s\) URL/);
+		expect([...emulator.state.vod.callCounts.keys()]).toEqual([]);
+	});
+
+	test('Submit and Upload name a Title or File Name that is an object, rather than sending "[object Object]"', async () => {
+		const url = sources.url('/files/obj.mp4?size=64');
+		const items = [{ json: { value: { name: 'intro' } } as INodeExecutionData['json'] }];
+		const [submitted] = await outputs(
+			{ resource: 'urlUpload', operation: 'submit', sourceUrl: url, title: '={{ $json.value }}' },
+			items,
+		);
+		expect(submitted.json.error).toMatch(/^\[item 0\] Title is an object, not text/);
+		const [uploaded] = await outputs(
+			{
+				resource: 'upload',
+				operation: 'uploadFromUrl',
+				url,
+				title: 't',
+				referenceIdMode: 'none',
+				mediaOptions: { fileName: '={{ $json.value }}' },
+			},
+			items,
+		);
+		expect(uploaded.json.error).toMatch(/^\[item 0\] File Name is an object, not text/);
+		expect([...emulator.state.vod.callCounts.keys()]).toEqual([]);
 	});
 });

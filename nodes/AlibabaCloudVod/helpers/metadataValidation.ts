@@ -37,6 +37,31 @@ export function forbiddenCharacter(value: string): string | undefined {
 	return FORBIDDEN_CHARACTER.test(value) ? FORBIDDEN_RUN.exec(value)?.[0] : undefined;
 }
 
+/**
+ * Characters that are not text: C0 and C1 control characters (NUL, line breaks, escape…) and lone
+ * surrogates (half of a 4-byte character, which UTF-8 cannot encode at all). A Description may hold tabs
+ * and line breaks; every other field is one line.
+ */
+const NOT_TEXT = /[\p{Cc}\p{Cs}]/u;
+const NOT_TEXT_MULTILINE = /[^\P{Cc}\t\n\r]|\p{Cs}/u;
+
+/** The first character of `value` that is not text, or undefined. */
+export function controlCharacter(value: string, { multiline = false } = {}): string | undefined {
+	return (multiline ? NOT_TEXT_MULTILINE : NOT_TEXT).exec(value)?.[0];
+}
+
+/** Removes what no derived name may hold: control characters, lone surrogates, characters VOD refuses. */
+function withoutRefusedCharacters(value: string): string {
+	return value
+		.replace(new RegExp(NOT_TEXT.source, 'gu'), ' ')
+		.replace(new RegExp(FORBIDDEN_CHARACTER.source, 'gu'), '')
+		.replace(/\s+/g, ' ');
+}
+
+export function codePointName(character: string): string {
+	return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /** Clips on a character boundary: never half a UTF-8 sequence or half a surrogate pair. */
 function clipToBytes(value: string, maxBytes: number): string {
 	let kept = '';
@@ -54,9 +79,18 @@ function clipToBytes(value: string, maxBytes: number): string {
  * refuses are dropped and the rest is clipped to 128 bytes. A title the user typed is checked instead.
  */
 export function derivedTitle(source: string, fallback: string): string {
-	const cleaned = source.replace(new RegExp(FORBIDDEN_CHARACTER.source, 'gu'), '').replace(/\s+/g, ' ');
-	const title = clipToBytes(cleaned.trim(), LIMITS.titleBytes).trim();
-	return title || clipToBytes(fallback, LIMITS.titleBytes);
+	const title = clipToBytes(withoutRefusedCharacters(source).trim(), LIMITS.titleBytes).trim();
+	return title || clipToBytes(withoutRefusedCharacters(fallback).trim(), LIMITS.titleBytes);
+}
+
+/**
+ * The title of a media whose user gave none, in every operation: its file name as stored (the same
+ * cleaning as `derivedFileName`, so a decoded "/" reads "_" in both) without the extension.
+ */
+export function titleFromFileName(name: string, fallback: string): string {
+	const fileName = derivedFileName(name);
+	const dot = fileName.lastIndexOf('.');
+	return derivedTitle(dot > 0 ? fileName.slice(0, dot) : fileName, fallback);
 }
 
 /**
@@ -65,9 +99,8 @@ export function derivedTitle(source: string, fallback: string): string {
  */
 export function derivedFileName(name: string): string {
 	const dot = name.lastIndexOf('.');
-	const extension = dot >= 0 ? name.slice(dot) : '';
-	const base = (dot >= 0 ? name.slice(0, dot) : name)
-		.replace(new RegExp(FORBIDDEN_CHARACTER.source, 'gu'), '')
+	const extension = dot >= 0 ? withoutRefusedCharacters(name.slice(dot)).replace(/[\s\\/]/g, '') : '';
+	const base = withoutRefusedCharacters(dot >= 0 ? name.slice(0, dot) : name)
 		// a decoded %2F in a URL's last segment is not a folder
 		.replace(/[\\/]/g, '_')
 		.trim();
@@ -75,19 +108,53 @@ export function derivedFileName(name: string): string {
 	return (kept || 'media') + extension;
 }
 
+/** How a value that is not text reads in a message: its type, and for a list how many values it holds. */
+export function describeNonText(raw: unknown): string {
+	if (raw === null) return 'null (the mapped field has no value on this item)';
+	if (Array.isArray(raw)) return `a list of ${raw.length} value${raw.length === 1 ? '' : 's'}`;
+	if (typeof raw === 'object') return 'an object';
+	return `the ${typeof raw} ${String(raw)}`;
+}
+
+/**
+ * What a text field holds: text as given, a number as its digits; undefined for nothing. A list, an object
+ * or a boolean is a mapping mistake, named rather than sent as "[object Object]".
+ */
+function textValue(field: string, raw: unknown): string {
+	if (raw === undefined || raw === null) return '';
+	if (typeof raw === 'string') return raw;
+	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+	throw new ItemInputError(
+		`${field} is ${describeNonText(raw)}, not text`,
+		`Map the text inside it (e.g. {{ $json.video.title }}), or join a list into one text first.`,
+	);
+}
+
 /** Title, Description or a tag: trimmed; undefined when empty (and not required). */
 export function checkText(
 	field: string,
 	raw: unknown,
 	maxBytes: number,
-	{ required = false } = {},
+	{ required = false, multiline = false } = {},
 ): string | undefined {
-	const value = raw === undefined || raw === null ? '' : String(raw).trim();
+	const value = textValue(field, raw).trim();
 	if (value === '') {
 		if (required) {
 			throw new ItemInputError(`${field} is empty`, `Give a ${field} of at most ${maxBytes} bytes.`);
 		}
 		return undefined;
+	}
+	const control = controlCharacter(value, { multiline });
+	if (control !== undefined) {
+		const surrogate = /\p{Cs}/u.test(control);
+		throw new ItemInputError(
+			surrogate
+				? `${field} contains half of a character (${codePointName(control)}, a lone surrogate), which is not valid text`
+				: `${field} contains the control character ${codePointName(control)}, which is not text`,
+			surrogate
+				? `Fix the source of the ${field}: it was cut in the middle of an emoji or other 4-byte character.`
+				: `Remove line breaks, NUL and other control characters from the ${field}${multiline ? ' (tabs and line breaks are fine)' : ''}.`,
+		);
 	}
 	const bytes = utf8Bytes(value);
 	if (bytes > maxBytes) {
@@ -98,19 +165,25 @@ export function checkText(
 	}
 	const refused = forbiddenCharacter(value);
 	if (refused !== undefined) {
-		const code = `U+${refused.codePointAt(0)!.toString(16).toUpperCase()}`;
 		throw new ItemInputError(
-			`${field} contains "${refused}" (${code}), an emoji or 4-byte character, which VOD refuses`,
+			`${field} contains "${refused}" (${codePointName(refused)}), an emoji or 4-byte character, which VOD refuses`,
 			`Remove emoji and flags from the ${field}; symbols such as ™ © ® are fine.`,
 		);
 	}
 	return value;
 }
 
+/** Description: up to 1024 bytes, and the one field that may hold tabs and line breaks. */
+export function checkDescription(raw: unknown): string | undefined {
+	return checkText('Description', raw, LIMITS.descriptionBytes, { multiline: true });
+}
+
 /** Tags: comma-separated, at most 16, each at most 32 bytes; returned normalised ("a,b,c"). */
 export function checkTags(raw: unknown): string | undefined {
-	const list = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(',');
-	const tags = list.map((t) => t.trim()).filter((t) => t !== '');
+	const list: unknown[] = Array.isArray(raw) ? raw : textValue('Tags', raw).split(',');
+	const tags = list
+		.map((tag) => textValue('A tag', tag).trim())
+		.filter((tag) => tag !== '');
 	if (tags.length === 0) return undefined;
 	if (tags.length > LIMITS.tags) {
 		throw new ItemInputError(
@@ -167,16 +240,25 @@ export function checkExtend(raw: unknown): Record<string, unknown> | undefined {
 	return value;
 }
 
-function checkCallbackUrl(raw: unknown): string | undefined {
-	const url = typeof raw === 'string' ? raw.trim() : '';
+/**
+ * A URL VOD stores or calls on the user's behalf (Cover URL, Callback URL): http(s) only, so a javascript:,
+ * data: or file: URL never reaches a player page or VOD. Undefined when not given.
+ */
+export function checkHttpUrl(field: string, raw: unknown, fix = `Give a full URL for ${field}, starting with https://`): string | undefined {
+	const url = textValue(field, raw).trim();
 	if (!url) return undefined;
 	if (!URL.canParse(url) || !/^https?:$/i.test(new URL(url).protocol)) {
-		throw new ItemInputError(
-			`Callback URL "${url.slice(0, 200)}" is not an http(s) URL`,
-			'Give the address VOD should notify, e.g. the production URL of an Alibaba Cloud VOD Trigger.',
-		);
+		throw new ItemInputError(`${field} "${url.slice(0, 200)}" is not an http(s) URL`, fix);
 	}
 	return url;
+}
+
+function checkCallbackUrl(raw: unknown): string | undefined {
+	return checkHttpUrl(
+		'Callback URL',
+		raw,
+		'Give the address VOD should notify, e.g. the production URL of an Alibaba Cloud VOD Trigger.',
+	);
 }
 
 /** VOD's UserData built from the node's Callback URL and Extend fields, as one JSON string. */

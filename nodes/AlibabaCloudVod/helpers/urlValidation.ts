@@ -1,4 +1,5 @@
 import { inputProblem } from './items';
+import { derivedTitle, titleFromFileName } from './metadataValidation';
 import { refuseUrlList } from './sourceUrl';
 
 /** Audio and video formats VOD pulls by URL (UploadMediaByURL accepts only audio and video). */
@@ -118,12 +119,10 @@ export function extensionOf(url: URL) {
 	return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
-/** The file name in the URL's path without its extension: the default title. */
+/** The default title: the file name in the URL's path, as Upload derives it from a file name. */
 export function titleFromUrl(url: URL) {
 	const name = lastSegment(url);
-	const dot = name.lastIndexOf('.');
-	const base = (dot > 0 ? name.slice(0, dot) : name).trim();
-	return base || url.hostname;
+	return name.trim() ? titleFromFileName(name, url.hostname) : derivedTitle(url.hostname, url.hostname);
 }
 
 /** The extension VOD will use: File Extension wins over the one in the URL (as in VOD). */
@@ -145,13 +144,4 @@ export function checkExtension(url: URL, fileExtension: string) {
 	return ext;
 }
 
-export function checkHttpUrl(field: string, raw: string): string {
-	const text = raw.trim();
-	try {
-		const url = new URL(text);
-		if (url.protocol === 'http:' || url.protocol === 'https:') return text;
-	} catch {
-		// fall through
-	}
-	throw inputProblem(`${field} "${raw}" is not an http(s) URL`, `Give a full URL for ${field}`);
-}
+export { checkHttpUrl } from './metadataValidation';

@@ -1,6 +1,6 @@
 import { errors, VodError } from './errors';
 import type { Params } from './context';
-import { forbiddenCharacter, LIMITS } from '../../../nodes/AlibabaCloudVod/helpers/metadataValidation';
+import { controlCharacter, forbiddenCharacter, LIMITS } from '../../../nodes/AlibabaCloudVod/helpers/metadataValidation';
 
 export function required(params: Params, name: string) {
 	const value = params.get(name);
@@ -21,7 +21,10 @@ export function checkText(name: string, value: string | undefined, maxBytes: num
 		throw new VodError('LengthExceededMax', `The specified ${name} has exceeded ${maxBytes} bytes.`);
 	}
 	// the node's rule, so the emulator refuses exactly what the node refuses before sending
-	if (forbiddenCharacter(value) !== undefined) {
+	if (
+		forbiddenCharacter(value) !== undefined ||
+		controlCharacter(value, { multiline: name === 'Description' }) !== undefined
+	) {
 		throw new VodError('IllegalCharacters', `The specified ${name} contains illegal characters.`);
 	}
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { checkReferenceId, checkVideoId } from '../../helpers/mediaValidation';
 
@@ -67,12 +67,15 @@ export function readMediaLookup(ctx: IExecuteFunctions, i: number): MediaLookup 
 	return { VideoId: videoId, context: { videoId } };
 }
 
-/** The raw value of item i's Video ID, for error items (the checked value may not exist). */
-export function rawLookupContext(ctx: IExecuteFunctions, i: number) {
+/**
+ * The Video ID (or Reference ID) of item i as given, for error items: the checked value may not exist, and
+ * a list or object is kept as it came rather than read as "[object Object]".
+ */
+export function rawLookupContext(ctx: IExecuteFunctions, i: number): IDataObject {
 	try {
 		const findBy = ctx.getNodeParameter('findBy', i, 'videoId') as string;
 		const name = findBy === 'referenceId' ? 'referenceId' : 'videoId';
-		return { [name]: String(ctx.getNodeParameter(name, i, '') ?? '') };
+		return { [name]: (ctx.getNodeParameter(name, i, '') ?? '') as IDataObject[string] };
 	} catch {
 		return {};
 	}

@@ -10,6 +10,7 @@ import { failBatch, failItem } from '../../helpers/mediaItemErrors';
 import { ItemInputError } from '../../helpers/items';
 import { checkVideoId } from '../../helpers/mediaValidation';
 import { deleteVideo } from '../../transport/vod/operations';
+import { rawLookupContext } from './common.description';
 
 /** DeleteVideo takes at most 20 ids a call. */
 const DELETE_BATCH_SIZE = 20;
@@ -68,13 +69,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const results: Array<INodeExecutionData | undefined> = new Array(items.length);
 	const deletions: Deletion[] = [];
-	const rawId = (i: number) => {
-		try {
-			return { videoId: String(this.getNodeParameter('videoId', i, '') ?? '') };
-		} catch {
-			return {};
-		}
-	};
+	const rawId = (i: number) => rawLookupContext(this, i);
 
 	// Validate everything first: an invalid item is never sent.
 	for (let i = 0; i < items.length; i++) {

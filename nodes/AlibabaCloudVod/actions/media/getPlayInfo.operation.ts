@@ -7,8 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { failItem } from '../../helpers/mediaItemErrors';
-import { ItemInputError } from '../../helpers/items';
-import { checkVideoId } from '../../helpers/mediaValidation';
+import { checkAuthTimeout, checkVideoId, MAX_AUTH_TIMEOUT } from '../../helpers/mediaValidation';
 import { getPlayInfo } from '../../transport/vod/operations';
 import type { GetPlayInfoRequest, GetPlayInfoResponse } from '../../transport/vod/types';
 import { rawLookupContext, simplifyProperty } from './common.description';
@@ -35,7 +34,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Auth Timeout (Seconds)',
 				name: 'authTimeout',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: { minValue: 1, maxValue: MAX_AUTH_TIMEOUT.cdn },
 				default: 3600,
 				description:
 					'How long the play URLs stay valid (needs URL signing on the CDN domain, or private OSS storage)',
@@ -129,20 +128,14 @@ interface PlayInfoOptions {
 }
 
 function buildRequest(videoId: string, options: PlayInfoOptions): GetPlayInfoRequest {
-	if (
-		options.authTimeout !== undefined &&
-		(!Number.isInteger(options.authTimeout) || options.authTimeout < 1)
-	) {
-		throw new ItemInputError(
-			`Auth Timeout ${options.authTimeout} is not a whole number of seconds`,
-			'Give a whole number of seconds of 1 or more, or remove the option.',
-		);
-	}
 	return {
 		VideoId: videoId,
 		Formats: options.formats?.length ? options.formats.join(',') : undefined,
 		Definition: options.definitions?.length ? options.definitions.join(',') : undefined,
-		AuthTimeout: options.authTimeout,
+		AuthTimeout:
+			options.authTimeout === undefined
+				? undefined
+				: checkAuthTimeout(options.authTimeout, options.outputType ?? 'cdn'),
 		OutputType: options.outputType,
 		StreamType: options.streamType,
 		ResultType: options.resultType,

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { failItem } from '../../helpers/mediaItemErrors';
-import { ItemInputError } from '../../helpers/items';
+import { checkAuthTimeout, MAX_AUTH_TIMEOUT } from '../../helpers/mediaValidation';
 import { getMezzanineInfo } from '../../transport/vod/operations';
 import type { Mezzanine } from '../../transport/vod/types';
 import {
@@ -17,9 +17,6 @@ import {
 	readMediaLookup,
 	simplifyProperty,
 } from './common.description';
-
-/** VOD's ceiling for a signed OSS URL of a file in VOD's own bucket (30 days). */
-const MAX_AUTH_TIMEOUT = 2592000;
 
 const properties: INodeProperties[] = [
 	{
@@ -54,10 +51,10 @@ const properties: INodeProperties[] = [
 		displayName: 'Auth Timeout (Seconds)',
 		name: 'authTimeout',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: MAX_AUTH_TIMEOUT },
+		typeOptions: { minValue: 1, maxValue: MAX_AUTH_TIMEOUT.cdn },
 		default: 3600,
 		description:
-			'How long the returned URL stays valid. For OSS output at most 2,592,000 (30 days) for files in VOD storage and 129,600 (36 hours) for files in your own bucket.',
+			'How long the returned URL stays valid. For OSS output at most 2,592,000 (30 days) for files in VOD storage and 129,600 (36 hours) for files in your own bucket; for CDN output at most ten years.',
 	},
 	{
 		displayName: 'Addition Type',
@@ -96,17 +93,6 @@ function simplifyMezzanine(mezzanine: Mezzanine): IDataObject {
 	return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-function readAuthTimeout(ctx: IExecuteFunctions, i: number): number {
-	const value = ctx.getNodeParameter('authTimeout', i, 3600) as number;
-	if (!Number.isInteger(value) || value < 1 || value > MAX_AUTH_TIMEOUT) {
-		throw new ItemInputError(
-			`Auth Timeout ${value} is out of range`,
-			`Give a whole number of seconds between 1 and ${MAX_AUTH_TIMEOUT} (30 days).`,
-		);
-	}
-	return value;
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -117,7 +103,7 @@ export async function execute(
 		try {
 			const lookup = readMediaLookup(this, i);
 			const outputType = this.getNodeParameter('outputType', i, 'oss') as 'oss' | 'cdn';
-			const authTimeout = readAuthTimeout(this, i);
+			const authTimeout = checkAuthTimeout(this.getNodeParameter('authTimeout', i, 3600), outputType);
 			const additionType = this.getNodeParameter('additionType', i, []) as string[];
 			const simplify = this.getNodeParameter('simplify', i, true) as boolean;
 			const requestedAt = Date.now();

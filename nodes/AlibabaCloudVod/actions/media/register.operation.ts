@@ -9,10 +9,17 @@ import {
 import { batchByGroup } from '../../helpers/mediaBatches';
 import { failBatch, failItem } from '../../helpers/mediaItemErrors';
 import { checkCategoryId, checkFileUrl, storageLocationOf } from '../../helpers/mediaValidation';
-import { checkTags, checkText, checkUserData, LIMITS } from '../../helpers/metadataValidation';
+import {
+	checkDescription,
+	checkHttpUrl,
+	checkTags,
+	checkText,
+	checkUserData,
+	LIMITS,
+} from '../../helpers/metadataValidation';
 import { ItemInputError } from '../../helpers/items';
 import { sameUrl } from '../../helpers/sourceUrl';
-import { registerMedia } from '../../transport/vod/operations';
+import { getVideoInfo, registerMedia } from '../../transport/vod/operations';
 import type { RegisterMetadata } from '../../transport/vod/types';
 
 /** RegisterMedia takes at most 10 files a call. */
@@ -136,11 +143,12 @@ function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 	})!;
 	const fields = ctx.getNodeParameter('additionalFields', i, {}) as AdditionalFields;
 	const metadata: RegisterMetadata = { FileURL: fileUrl, Title: title };
-	const description = checkText('Description', fields.description, LIMITS.descriptionBytes);
+	const description = checkDescription(fields.description);
 	if (description) metadata.Description = description;
 	const tags = checkTags(fields.tags);
 	if (tags) metadata.Tags = tags;
-	if (fields.coverUrl?.trim()) metadata.CoverURL = fields.coverUrl.trim();
+	const coverUrl = checkHttpUrl('Cover URL', fields.coverUrl);
+	if (coverUrl) metadata.CoverURL = coverUrl;
 	// 0 is the collection's "not set" default
 	const cateId = fields.categoryId ? checkCategoryId(fields.categoryId) : undefined;
 	if (cateId) metadata.CateId = cateId;
@@ -156,6 +164,25 @@ function readRegistration(ctx: IExecuteFunctions, i: number): Registration {
 		call.UserData,
 	]);
 	return { itemIndex: i, metadata, call, group };
+}
+
+/**
+ * A file registered before keeps its media and that media's metadata: VOD answers NewRegister false and
+ * ignores the Title sent. The output reports the title VOD holds (GetVideoInfo), and the one given when it
+ * differs; when that lookup fails, only the given one, named as such — the registration itself succeeded.
+ */
+async function heldMetadata(
+	ctx: IExecuteFunctions,
+	mediaId: string,
+	givenTitle: string,
+	signal: AbortSignal | undefined,
+): Promise<IDataObject> {
+	try {
+		const { Video } = await getVideoInfo.call(ctx, { VideoId: mediaId }, { signal });
+		return Video.Title === givenTitle ? { title: Video.Title } : { title: Video.Title, titleNotApplied: givenTitle };
+	} catch {
+		return { titleNotApplied: givenTitle };
+	}
 }
 
 export async function execute(
@@ -218,15 +245,10 @@ export async function execute(
 			const fileUrl = r.metadata.FileURL;
 			const media = registered.find((m) => sameUrl(m.FileURL, fileUrl));
 			if (media) {
-				results[r.itemIndex] = {
-					json: {
-						mediaId: media.MediaId,
-						newRegister: media.NewRegister,
-						fileUrl,
-						title: r.metadata.Title,
-					},
-					pairedItem: { item: r.itemIndex },
-				};
+				const json: IDataObject = { mediaId: media.MediaId, newRegister: media.NewRegister, fileUrl };
+				if (media.NewRegister === false) Object.assign(json, await heldMetadata(this, media.MediaId, r.metadata.Title, signal));
+				else json.title = r.metadata.Title;
+				results[r.itemIndex] = { json, pairedItem: { item: r.itemIndex } };
 				continue;
 			}
 			const error = failed.some((u) => sameUrl(u, fileUrl))

@@ -10,11 +10,13 @@ import { ItemInputError } from '../../helpers/items';
 import { checkCategoryId, checkReferenceId } from '../../helpers/mediaValidation';
 import {
 	buildUserData,
+	checkDescription,
+	checkHttpUrl,
 	checkTags,
 	checkText,
 	derivedFileName,
-	derivedTitle,
 	LIMITS,
+	titleFromFileName,
 } from '../../helpers/metadataValidation';
 import { withFirstChunk } from '../../helpers/emptySource';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
@@ -54,6 +56,7 @@ interface Settings {
 	headers: Record<string, string>;
 	title?: string;
 	fileNameOverride?: string;
+	coverUrl?: string;
 	description?: string;
 	tags?: string;
 	cateId?: number;
@@ -97,8 +100,9 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		sourceType,
 		headers: {},
 		title: checkText('Title', ctx.getNodeParameter('title', i, ''), LIMITS.titleBytes),
-		fileNameOverride: text(options.fileName),
-		description: checkText('Description', options.description, LIMITS.descriptionBytes),
+		fileNameOverride: checkText('File Name', options.fileName, LIMITS.fileNameBytes),
+		description: checkDescription(options.description),
+		coverUrl: checkHttpUrl('Cover URL', options.coverUrl),
 		tags: checkTags(options.tags),
 		cateId: options.cateId ? checkCategoryId(options.cateId) : undefined,
 		userData: buildUserData(options.callbackUrl, options.extend),
@@ -215,7 +219,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 				? "Set Media Options → File Name (e.g. \"intro.mp4\"), or give the binary data a file name"
 				: 'Set Media Options → File Name (e.g. "intro.mp4")',
 		);
-		const title = settings.title ?? derivedTitle(fileName.replace(/\.[^.]*$/, ''), fileName);
+		const title = settings.title ?? titleFromFileName(fileName, fileName);
 		await refuseEmptySource(source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
@@ -270,7 +274,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 						Title: title,
 						FileSize: source.totalBytes,
 						CateId: settings.cateId,
-						CoverURL: text(options.coverUrl),
+						CoverURL: settings.coverUrl,
 						TemplateGroupId: text(options.templateGroupId),
 						WorkflowId: text(options.workflowId),
 						ReferenceId: referenceId,

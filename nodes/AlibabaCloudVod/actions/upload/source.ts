@@ -190,6 +190,8 @@ async function getFollowingRedirects(
 				redactText(
 					`Downloading URL ${urlLabel(url)} failed: ${(failure as Error)?.message ?? failure}`,
 					Object.values(headers),
+					// a header value need not be random (a Referer shares its start with the URL named here)
+					{ partialRuns: false },
 				),
 				'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
 			);

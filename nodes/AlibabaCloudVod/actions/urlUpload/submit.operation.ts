@@ -13,9 +13,9 @@ import { lookupJobsByUrl } from '../../transport/vod/jobLookup';
 import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
 import {
 	buildUserData,
+	checkDescription,
 	checkTags,
 	checkText,
-	derivedTitle,
 	LIMITS,
 } from '../../helpers/metadataValidation';
 import {
@@ -232,13 +232,12 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const fileExtension = String(options.fileExtension ?? '');
 	checkExtension(url, fileExtension);
 
-	const titleParam = String(ctx.getNodeParameter('title', itemIndex, '') ?? '').trim();
-	const title = titleParam
-		? (checkText('Title', titleParam, LIMITS.titleBytes) as string)
-		: derivedTitle(titleFromUrl(url), url.hostname);
+	const title =
+		checkText('Title', ctx.getNodeParameter('title', itemIndex, ''), LIMITS.titleBytes) ??
+		titleFromUrl(url);
 
 	const metadata: IDataObject = { Title: title };
-	const description = checkText('Description', options.description, LIMITS.descriptionBytes);
+	const description = checkDescription(options.description);
 	if (description) metadata.Description = description;
 	const tags = checkTags(options.tags);
 	if (tags) metadata.Tags = tags;
