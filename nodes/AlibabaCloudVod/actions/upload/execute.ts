@@ -293,7 +293,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		checkSourceType(settings, source);
 		const fileName = fileNameFor(settings, source.fileName);
 		const title = settings.title ?? derivedTitle(fileName.replace(/\.[^.]*$/, ''), fileName);
-		await refuseEmptySource(source);
+		await checkFirstBytes(source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
 			settings.referenceMode === 'custom'
@@ -493,13 +493,21 @@ function refuseChangedSource(source: UploadSource, videoId: string, storedBytes:
 	);
 }
 
-/** Fails the item before VOD creates a media for a file with nothing in it. */
-async function refuseEmptySource(source: UploadSource) {
-	const chunks = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
-	if (!chunks) {
-		throw emptySourceError(source.label);
+/**
+ * Fails the item before VOD creates a media for a file with nothing in it, or for an answer whose first
+ * chunk already holds more than its Content-Length: a compressed answer that n8n's client unpacked (it
+ * drops the Content-Encoding header), so the size it announced is not the file's.
+ */
+async function checkFirstBytes(source: UploadSource) {
+	const read = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
+	if (!read) throw emptySourceError(source.label);
+	source.chunks = read.chunks;
+	if (source.totalBytes !== undefined && read.firstBytes > source.totalBytes) {
+		throw new ItemInputError(
+			`${source.label} sent more than the ${source.totalBytes} bytes it announced (a compressed answer); nothing was created in VOD`,
+			'The server compresses the file although the node asks for it uncompressed (Accept-Encoding: identity): download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link.',
+		);
 	}
-	source.chunks = chunks;
 }
 
 function uploadFailure(
