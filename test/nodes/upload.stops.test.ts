@@ -9,7 +9,10 @@ import { gzipSync } from 'node:zlib';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import fc from 'fast-check';
+
 import { startEmulator, type Emulator } from '../emulator';
+import { propertyParams, propertyTimeout } from '../support/property';
 import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
 
 const KiB = 1024;
@@ -327,4 +330,76 @@ describe('a server that compresses although asked for identity', () => {
 		expect(calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
+});
+
+/**
+ * Random mixes of good items, items invalid before anything is sent and items that fail only when
+ * downloaded, under Stop Workflow and Continue: every item yields one output item or the run stops before
+ * sending (invalid input) or naming exactly the videos it uploaded; no media is left Uploading.
+ */
+describe('property: what a run does is what it reports', () => {
+	const RUNS = 25;
+	const kinds = ['good', 'good', 'badTitle', 'badHeader', 'missing', 'html', 'empty'] as const;
+	type Kind = (typeof kinds)[number];
+	const upFront = (kind: Kind) => kind === 'badTitle' || kind === 'badHeader';
+	const item = (kind: Kind, i: number): INodeExecutionData => {
+		const path = { good: '/file/', badTitle: '/file/', badHeader: '/file/', missing: '/missing/', html: '/html/', empty: '/file/' }[kind];
+		return {
+			json: {
+				url: `${base}${path}${i}.mp4?size=${kind === 'empty' ? 0 : 500 + i}`,
+				...(kind === 'badTitle' ? { title: `bad😀${i}` } : {}),
+				...(kind === 'badHeader' ? { hn: `Authorization: SEKRIT-${i}` } : {}),
+			},
+		};
+	};
+
+	test(
+		'Upload from URL',
+		async () => {
+			await fc.assert(
+				fc.asyncProperty(
+					fc.array(fc.constantFrom(...kinds), { minLength: 1, maxLength: 6 }),
+					fc.constantFrom<OnError>('stopWorkflow', 'continueRegularOutput'),
+					async (mix, onError) => {
+						emulator.reset();
+						requests.clear();
+						const params = fromUrl({ requestHeaders: { header: [{ name: '={{ $json.hn ?? "X-Test" }}', value: 'v' }] } });
+						const { result, error, out } = await run(params, mix.map(item), onError);
+						const videos = media();
+						expect(videos.filter((video) => video.status === 'Uploading')).toEqual([]);
+						expect(JSON.stringify({ out, message: error?.message, description: error?.description })).not.toContain('SEKRIT');
+						const goods = mix.flatMap((kind, i) => (kind === 'good' ? [i] : []));
+						if (onError === 'continueRegularOutput') {
+							expect(out.map((o) => o.pairedItem)).toEqual(mix.map((_, i) => ({ item: i })));
+							out.forEach((o, i) => expect(o.json.error === undefined).toBe(mix[i] === 'good'));
+							expect(videos.map((video) => video.mediaId).sort()).toEqual(goods.map((i) => String(out[i].json.videoId)).sort());
+							return;
+						}
+						const firstUpFront = mix.findIndex(upFront);
+						const firstFailing = mix.findIndex((kind) => kind !== 'good');
+						if (firstFailing < 0) {
+							expect(result.status).toBe('success');
+							expect(videos).toHaveLength(mix.length);
+							return;
+						}
+						expect(result.status).toBe('error');
+						if (firstUpFront >= 0) {
+							expect(error?.message).toMatch(new RegExp(`^\\[item ${firstUpFront}\\] `));
+							expect(videos).toHaveLength(0);
+							expect(requests.size).toBe(0);
+							return;
+						}
+						expect(error?.message).toMatch(new RegExp(`^\\[item ${firstFailing}\\] `));
+						const before = goods.filter((i) => i < firstFailing);
+						const reported = ((error?.context?.uploaded as Array<{ item: number; id: string }>) ?? []);
+						expect(reported.map((entry) => entry.item)).toEqual(before);
+						expect(reported.map((entry) => entry.id).sort()).toEqual(videos.map((video) => video.mediaId).sort());
+						for (const entry of reported) expect(error?.description).toContain(entry.id);
+					},
+				),
+				propertyParams(RUNS),
+			);
+		},
+		propertyTimeout(RUNS, 60_000),
+	);
 });
