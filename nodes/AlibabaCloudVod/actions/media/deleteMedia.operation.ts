@@ -6,6 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { mapWithConcurrency } from '../../helpers/batching';
 import { batchByGroup } from '../../helpers/mediaBatches';
 import { failBatch, failItem, vodErrorCode } from '../../helpers/mediaItemErrors';
 import { ItemInputError, withRunSoFar, type DoneBeforeStop } from '../../helpers/items';
@@ -14,6 +15,8 @@ import { deleteVideo, getVideoInfo } from '../../transport/vod/operations';
 
 /** DeleteVideo takes at most 20 ids a call. */
 const DELETE_BATCH_SIZE = 20;
+/** GetVideoInfo calls at a time when checking IDs before a deletion (VOD's per-account QPS is shared) */
+const LOOKUPS_IN_FLIGHT = 4;
 
 const properties: INodeProperties[] = [
 	{
@@ -130,16 +133,17 @@ async function withoutMissing(
 	results: Array<INodeExecutionData | undefined>,
 	signal: AbortSignal | undefined,
 ): Promise<Deletion[]> {
+	const checked = deletions.filter((deletion) => deletion.ifMissing === 'fail');
+	const ids = [...new Set(checked.map((deletion) => deletion.videoId))];
+	const firstItem = new Map(checked.map((deletion): [string, number] => [deletion.videoId, deletion.itemIndex]).reverse());
+	const failures = await mapWithConcurrency(ids, LOOKUPS_IN_FLIGHT, async (videoId) =>
+		await lookUp(ctx, videoId, firstItem.get(videoId) as number, signal),
+	);
+	const failureOf = new Map(ids.map((videoId, n) => [videoId, failures[n]]));
 	const kept: Deletion[] = [];
-	const known = new Map<string, unknown>();
 	for (const deletion of deletions) {
 		const { itemIndex, videoId } = deletion;
-		if (deletion.ifMissing !== 'fail') {
-			kept.push(deletion);
-			continue;
-		}
-		if (!known.has(videoId)) known.set(videoId, await lookUp(ctx, videoId, itemIndex, signal));
-		const failure = known.get(videoId);
+		const failure = deletion.ifMissing === 'fail' ? failureOf.get(videoId) : undefined;
 		if (failure) {
 			results[itemIndex] = failItem(ctx, failure, itemIndex, { videoId }, `Could not check that video "${videoId}" exists (GetVideoInfo)`);
 		} else {
