@@ -5,14 +5,14 @@
  */
 export async function withFirstChunk(
 	chunks: AsyncIterable<Uint8Array>,
-): Promise<AsyncIterable<Uint8Array> | undefined> {
+): Promise<{ chunks: AsyncIterable<Uint8Array>; firstBytes: number } | undefined> {
 	const iterator = chunks[Symbol.asyncIterator]();
 	for (;;) {
 		const next = await iterator.next();
 		if (next.done) return undefined;
 		if (next.value.length === 0) continue;
 		const first = next.value;
-		return {
+		const whole = {
 			async *[Symbol.asyncIterator]() {
 				yield first;
 				try {
@@ -22,5 +22,6 @@ export async function withFirstChunk(
 				}
 			},
 		};
+		return { chunks: whole, firstBytes: first.length };
 	}
 }

@@ -113,3 +113,57 @@ export function errorItem(
 		pairedItem: { item: itemIndex },
 	};
 }
+
+/** Enough lines to act on in n8n's error view; the full list stays in the error's context. */
+const LISTED_DONE = 100;
+
+/** Something a stopped run did that no output item reports: a job created, a file uploaded, a video deleted. */
+export interface DoneBeforeStop {
+	item: number;
+	/** the JobId, VideoId, … */
+	id: string;
+	/** what it was done with, e.g. the source URL */
+	source?: string;
+}
+
+export interface RunSoFar {
+	/** e.g. "This run created 3 job(s) before it stopped; they are in no output item:" */
+	heading: string;
+	done: DoneBeforeStop[];
+	/** the key of `context` that holds the whole of `done`, named when the list is cut */
+	doneKey: string;
+	/** lines after the list: items never sent, what re-running does */
+	notes?: string[];
+	context: IDataObject;
+}
+
+/**
+ * The thrown error of a run that stopped part-way also says what the run already did, so nothing it
+ * made or removed is lost: the list in the description and, complete, in the error's context.
+ */
+export function withRunSoFar<E extends Error & { description?: string | null; context: IDataObject }>(
+	error: E,
+	{ heading, done, doneKey, notes = [], context }: RunSoFar,
+): E {
+	const lines: string[] = [];
+	if (done.length) {
+		lines.push(
+			heading,
+			...done
+				.slice(0, LISTED_DONE)
+				.map((entry) => [itemLabel(entry.item), entry.id, entry.source].filter(Boolean).join(' ')),
+		);
+		if (done.length > LISTED_DONE) {
+			lines.push(`… and ${done.length - LISTED_DONE} more (all are in this error's context, ${doneKey}).`);
+		}
+	}
+	lines.push(...notes);
+	error.description = [error.description, lines.join('\n')].filter(Boolean).join('\n\n');
+	error.context = { ...error.context, ...context };
+	return error;
+}
+
+/** "item 2, item 5" */
+export function itemList(items: number[]) {
+	return items.map((item) => itemLabel(item).slice(1, -1)).join(', ');
+}

@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { failItem, vodErrorCode } from '../../helpers/mediaItemErrors';
-import { ItemInputError } from '../../helpers/items';
+import { itemList, ItemInputError, withRunSoFar, type DoneBeforeStop } from '../../helpers/items';
 import { checkCategoryId, checkReferenceId } from '../../helpers/mediaValidation';
 import {
 	buildUserData,
@@ -119,14 +119,13 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 	} else {
 		settings.url = checkSourceUrl(ctx.getNodeParameter('url', i, ''));
 		const headers = ctx.getNodeParameter('requestHeaders.header', i, []) as Array<{ name?: string; value?: string }>;
-		for (const { name, value } of headers) {
+		headers.forEach(({ name, value }, n) => {
 			const key = text(name);
-			if (!key) continue;
-			if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
-				throw new ItemInputError(`Request header name "${key}" is not valid`, 'Use a plain header name such as Authorization or Referer.');
-			}
-			settings.headers[key] = String(value ?? '');
-		}
+			if (!key) return;
+			const header = String(value ?? '');
+			checkRequestHeader(key, header, n + 1);
+			settings.headers[key] = header;
+		});
 	}
 
 	if (kind === 'video') {
@@ -143,6 +142,91 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		}
 	}
 	return settings;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** what Node.js sends in a header value without refusing or mangling it: printable ASCII and tab */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+/** headers the download sets itself: the upload needs the whole file, stored bytes as they are */
+const OWN_HEADERS: Record<string, string> = {
+	'accept-encoding':
+		'The node asks for the file as stored (Accept-Encoding: identity), so that its size is the size VOD keeps; a compressed answer would not be the file.',
+	range: 'The node uploads whole files; a Range would upload a piece as if it were the file.',
+};
+
+/**
+ * One of the user's request headers. The message names the header by its position, never by its name
+ * or value: a secret pasted into the wrong field must not come back in an error.
+ */
+function checkRequestHeader(name: string, value: string, position: number) {
+	const which = `Request header #${position}`;
+	if (!HEADER_NAME.test(name)) {
+		throw new ItemInputError(
+			`${which} has a name that is not a valid HTTP header name (not shown: it may hold a secret)`,
+			'A header name is one word of letters, digits and dashes, such as Authorization or Referer; put the rest in Value.',
+		);
+	}
+	const own = OWN_HEADERS[name.toLowerCase()];
+	if (own) throw new ItemInputError(`${which} (${name}) is set by the node itself`, `Remove it. ${own}`);
+	if (!HEADER_VALUE.test(value)) {
+		throw new ItemInputError(
+			`${which} has a value with a character an HTTP header cannot carry (a line break, another control character or a non-ASCII letter; the value is not shown: it may hold a secret)`,
+			'Remove the character, or encode it as the server expects (e.g. percent-encoding).',
+		);
+	}
+}
+
+/** Content types of pages and data, never of a video, an audio or an image: often a login or error page. */
+const NOT_MEDIA_TYPE = /^(text\/.*|application\/(json|xml|xhtml\+xml|problem\+json|problem\+xml|javascript))$/i;
+
+/** Refuses a downloaded answer that says it is a page or data, before VOD creates a media for it. */
+function checkSourceType(settings: Settings, source: UploadSource) {
+	if (settings.sourceType !== 'url' || settings.kind === 'attached') return;
+	const type = source.mimeType ?? '';
+	if (!NOT_MEDIA_TYPE.test(type)) return;
+	throw new ItemInputError(
+		`${source.label} answered with Content-Type ${type.slice(0, 100)}, a page or data rather than ${settings.kind === 'video' ? 'a video or audio' : 'an image'} file; nothing was created in VOD`,
+		'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.',
+	);
+}
+
+/** The file name the upload gives VOD: Media Options → File Name, else the source's own. */
+function fileNameFor(settings: Settings, sourceFileName: string | undefined): string {
+	const { list, what } = allowedExtensions(settings);
+	return checkFileName(
+		settings.fileNameOverride ?? (sourceFileName && derivedFileName(sourceFileName)),
+		list,
+		what,
+		settings.sourceType === 'binary'
+			? "Set Media Options → File Name (e.g. \"intro.mp4\"), or give the binary data a file name"
+			: 'Set Media Options → File Name (e.g. "intro.mp4")',
+	);
+}
+
+function emptySourceError(label: string) {
+	return new ItemInputError(
+		`${label} is empty (0 bytes); nothing was created in VOD`,
+		'Check the source: an empty file cannot be played or transcoded. For a URL, check that it serves the file itself, not an empty answer.',
+	);
+}
+
+/**
+ * What can be known of an item without sending anything: the binary is there, not empty, and its
+ * file name (or File Name) has an extension VOD takes. Runs for every item before the first upload.
+ */
+async function checkBeforeSending(ctx: IExecuteFunctions, i: number, settings: Settings) {
+	if (settings.sourceType === 'url') {
+		if (settings.fileNameOverride) fileNameFor(settings, undefined);
+		return;
+	}
+	const name = settings.binaryPropertyName as string;
+	const source = await openBinarySource(ctx, i, name);
+	try {
+		if (source.totalBytes === 0) throw emptySourceError(source.label);
+		fileNameFor(settings, source.fileName);
+	} finally {
+		source.close();
+	}
 }
 
 function allowedExtensions(settings: Settings): { list: string[]; what: string } {
@@ -210,17 +294,10 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 			: await openUrlSource(ctx, settings.url as string, settings.headers, signal, settings.timeoutMs);
 	let consumed = false;
 	try {
-		const { list, what } = allowedExtensions(settings);
-		const fileName = checkFileName(
-			settings.fileNameOverride ?? (source.fileName && derivedFileName(source.fileName)),
-			list,
-			what,
-			settings.sourceType === 'binary'
-				? "Set Media Options → File Name (e.g. \"intro.mp4\"), or give the binary data a file name"
-				: 'Set Media Options → File Name (e.g. "intro.mp4")',
-		);
+		checkSourceType(settings, source);
+		const fileName = fileNameFor(settings, source.fileName);
 		const title = settings.title ?? titleFromFileName(fileName, fileName);
-		await refuseEmptySource(source);
+		await checkFirstBytes(source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
 			settings.referenceMode === 'custom'
@@ -241,6 +318,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		if (settings.kind === 'video') {
 			const existing = referenceId ? await findExistingVideo(ctx, referenceId, i) : undefined;
 			if (existing && !UNFINISHED.has(String(existing.Status))) {
+				refuseChangedSource(source, existing.VideoId, Number(existing.Size), referenceId as string);
 				return {
 					videoId: existing.VideoId,
 					referenceId,
@@ -407,16 +485,33 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	}
 }
 
-/** Fails the item before VOD creates a media for a file with nothing in it. */
-async function refuseEmptySource(source: UploadSource) {
-	const chunks = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
-	if (!chunks) {
+/**
+ * A video with the item's Reference ID is already in VOD. When the source now announces another size
+ * than VOD stores, the file changed since: skipping it would report as uploaded what VOD does not hold.
+ */
+function refuseChangedSource(source: UploadSource, videoId: string, storedBytes: number, referenceId: string) {
+	if (source.totalBytes === undefined || !(storedBytes > 0) || storedBytes === source.totalBytes) return;
+	throw new ItemInputError(
+		`${source.label} holds ${source.totalBytes} bytes now, but VOD video ${videoId} uploaded from it earlier (Reference ID ${referenceId}) holds ${storedBytes} bytes: the source changed since; nothing was uploaded`,
+		`To upload the new version as another video, set Reference ID → Custom to a new ID; to replace it, delete video ${videoId} (Media → Delete) and run the item again.`,
+	);
+}
+
+/**
+ * Fails the item before VOD creates a media for a file with nothing in it, or for an answer whose first
+ * chunk already holds more than its Content-Length: a compressed answer that n8n's client unpacked (it
+ * drops the Content-Encoding header), so the size it announced is not the file's.
+ */
+async function checkFirstBytes(source: UploadSource) {
+	const read = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
+	if (!read) throw emptySourceError(source.label);
+	source.chunks = read.chunks;
+	if (source.totalBytes !== undefined && read.firstBytes > source.totalBytes) {
 		throw new ItemInputError(
-			`${source.label} is empty (0 bytes); nothing was created in VOD`,
-			'Check the source: an empty file cannot be played or transcoded. For a URL, check that it serves the file itself, not an empty answer.',
+			`${source.label} sent more than the ${source.totalBytes} bytes it announced (a compressed answer); nothing was created in VOD`,
+			'The server compresses the file although the node asks for it uncompressed (Accept-Encoding: identity): download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link.',
 		);
 	}
-	source.chunks = chunks;
 }
 
 function uploadFailure(
@@ -443,8 +538,10 @@ function uploadFailure(
 }
 
 /**
- * Runs the uploads of all items one after the other (each upload already keeps Parallel Parts
- * requests busy); every item yields one output item, in order.
+ * Checks every item, then runs the uploads one after the other (each upload already keeps Parallel
+ * Parts requests busy); every item yields one output item, in order. Without Continue On Fail an
+ * invalid item stops the node before anything is sent, and a failed upload stops it naming what the
+ * run already uploaded.
  */
 export async function runUploads(
 	ctx: IExecuteFunctions,
@@ -452,18 +549,60 @@ export async function runUploads(
 	kind: UploadKind,
 	fixedSource?: 'binary' | 'url',
 ): Promise<INodeExecutionData[]> {
-	const results: INodeExecutionData[] = [];
+	const results: INodeExecutionData[] = new Array(items.length);
+	const settingsOf: Array<Settings | undefined> = new Array(items.length);
 	for (let i = 0; i < items.length; i++) {
+		try {
+			const settings = readSettings(ctx, i, kind, fixedSource);
+			await checkBeforeSending(ctx, i, settings);
+			settingsOf[i] = settings;
+		} catch (error) {
+			results[i] = failItem(ctx, error, i, {}, undefined);
+		}
+	}
+
+	const uploaded: DoneBeforeStop[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const settings = settingsOf[i];
+		if (!settings) continue;
 		try {
 			if (ctx.getExecutionCancelSignal?.()?.aborted) {
 				throw new NodeOperationError(ctx.getNode(), `[item ${i}] The execution was cancelled before this upload started`, { itemIndex: i });
 			}
-			const settings = readSettings(ctx, i, kind, fixedSource);
 			const json = await uploadItem(ctx, i, settings);
-			results.push({ json, pairedItem: { item: i } });
+			results[i] = { json, pairedItem: { item: i } };
+			if (!json.alreadyUploaded) {
+				uploaded.push({ item: i, id: String(json.videoId ?? json.imageId ?? json.mediaId), source: String(json.source) });
+			}
 		} catch (error) {
-			results.push(failItem(ctx, error, i, {}, undefined));
+			try {
+				results[i] = failItem(ctx, error, i, {}, undefined);
+			} catch (stop) {
+				const notRun = settingsOf.flatMap((later, n) => (later && n > i ? [n] : []));
+				throw withUploadsSoFar(stop as NodeOperationError, kind, uploaded, notRun);
+			}
 		}
 	}
 	return results;
+}
+
+/** The error of a stopped run names the files it uploaded (they are in no output item) and the items never run. */
+function withUploadsSoFar(error: NodeOperationError, kind: UploadKind, uploaded: DoneBeforeStop[], notRun: number[]) {
+	const notes: string[] = [];
+	if (notRun.length) notes.push(`Not uploaded: ${itemList(notRun)}.`);
+	if (uploaded.length) {
+		notes.push(
+			kind === 'video'
+				? 'Running the same items again finds videos uploaded with a Reference ID and does not upload them twice.'
+				: 'Running the same items again uploads the files listed above again: remove those items first.',
+		);
+	}
+	if (!uploaded.length && !notRun.length) return error;
+	return withRunSoFar(error, {
+		heading: `This run uploaded ${uploaded.length} file(s) before it stopped; they are in no output item:`,
+		done: uploaded,
+		doneKey: 'uploaded',
+		notes,
+		context: { uploaded, notUploadedItems: notRun },
+	});
 }

@@ -5,7 +5,7 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { ItemInputError } from '../../helpers/items';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
 import { canonicalUrl } from '../../helpers/sourceUrl';
-import { fileNameFromUrl } from '../../helpers/uploadValidation';
+import { extensionOf, fileNameFromUrl } from '../../helpers/uploadValidation';
 import { redactText } from '../../transport/redact';
 
 /** What is uploaded, opened but not yet read. */
@@ -51,7 +51,7 @@ export async function openBinarySource(
 	itemIndex: number,
 	propertyName: string,
 ): Promise<UploadSource> {
-	const binary = ctx.helpers.assertBinaryData(itemIndex, propertyName);
+	const binary = presentBinary(ctx, itemIndex, propertyName);
 	const base = {
 		fileName: binary.fileName,
 		mimeType: binary.mimeType,
@@ -117,6 +117,21 @@ export async function openBinarySource(
 	};
 }
 
+/** The item's binary field; n8n's own error for a missing one, without the "[item n]" it appends (the node puts it in front). */
+function presentBinary(ctx: IExecuteFunctions, itemIndex: number, propertyName: string) {
+	let failure: unknown;
+	try {
+		return ctx.helpers.assertBinaryData(itemIndex, propertyName);
+	} catch (error) {
+		failure = error;
+	}
+	const { message, description } = failure as { message: string; description?: string | null };
+	throw new ItemInputError(
+		message.replace(/\s*\[item \d+\]$/, ''),
+		description ?? 'Check Input Binary Field: it has to name a binary field of the item.',
+	);
+}
+
 async function firstBytes(stream: ByteStream, count: number): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let total = 0;
@@ -161,7 +176,7 @@ async function getFollowingRedirects(
 	headers: Record<string, string>,
 	signal: AbortSignal | undefined,
 	timeoutMs: number,
-): Promise<{ response: IN8nHttpFullResponse; finalUrl: string }> {
+): Promise<{ response: IN8nHttpFullResponse; visited: string[] }> {
 	const visited: string[] = [];
 	let next = url;
 	for (;;) {
@@ -196,10 +211,20 @@ async function getFollowingRedirects(
 				'Check that the URL is reachable from the n8n server, and add the headers it needs (Authorization, Referer) under Request Headers.',
 			);
 		}
-		if (!isRedirect(response.statusCode)) return { response, finalUrl: next };
+		if (!isRedirect(response.statusCode)) return { response, visited };
 		(response.body as ByteStream).destroy();
 		next = redirectTarget(next, response.statusCode, headerOf(response, 'location'), visited);
 	}
+}
+
+/**
+ * The file's name from the URLs of a redirect chain: the last one whose name has an extension (a
+ * download link such as /get?id=3 or /redir?to=… leads to the file; a CDN's signed final URL may have
+ * none), else the first URL's.
+ */
+function fileNameFromChain(urls: string[]): string | undefined {
+	const names = urls.map(fileNameFromUrl).filter((name) => name !== '');
+	return [...names].reverse().find((name) => extensionOf(name) !== '') ?? names[0];
 }
 
 /**
@@ -214,19 +239,20 @@ export async function openUrlSource(
 	timeoutMs: number,
 ): Promise<UploadSource> {
 	const label = `URL ${urlLabel(url)}`;
-	const { response, finalUrl } = await getFollowingRedirects(ctx, url, headers, signal, timeoutMs);
+	const { response, visited } = await getFollowingRedirects(ctx, url, headers, signal, timeoutMs);
+	const finalUrl = visited[visited.length - 1];
 	const body = response.body as ByteStream;
 	const status = response.statusCode;
 	const header = (name: string) => headerOf(response, name);
-	if (status < 200 || status >= 300) {
+	if (status !== 200) {
 		body.destroy();
 		throw new ItemInputError(
-			`${label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`,
+			`${label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${status === 206 ? ' (only part of the file)' : ''}, not 200 with the file; nothing was created in VOD`,
 			(status === 401 || status === 403) && new URL(finalUrl).origin !== new URL(url).origin
 				? `The request was redirected to ${new URL(finalUrl).origin}, which gets none of the Request Headers (they go only to the host you named). Use a URL that needs no headers there, such as a presigned URL, or the final URL itself.`
 				: status === 401 || status === 403
 				? 'The server wants credentials: add them under Request Headers (e.g. Authorization, or the Referer it expects).'
-				: 'Check the URL; the file has to be downloadable with a plain GET.',
+				: 'Check the URL; the whole file has to be downloadable with a plain GET.',
 		);
 	}
 	const length = Number(header('content-length'));
@@ -234,7 +260,7 @@ export async function openUrlSource(
 	return {
 		chunks: body,
 		totalBytes: Number.isFinite(length) && length >= 0 && !encoded ? length : undefined,
-		fileName: fileNameFromDisposition(header('content-disposition')) ?? (fileNameFromUrl(url) || undefined),
+		fileName: fileNameFromDisposition(header('content-disposition')) ?? fileNameFromChain(visited),
 		mimeType: header('content-type')?.split(';')[0].trim(),
 		label,
 		reference: url,

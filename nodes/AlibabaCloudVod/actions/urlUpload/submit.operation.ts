@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { chunkApart, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
-import { errorItem, inputProblem, ItemInputError, itemError, itemLabel } from '../../helpers/items';
+import { errorItem, inputProblem, ItemInputError, itemError, itemList, withRunSoFar } from '../../helpers/items';
 import { classifyStatus, jobFields } from '../../helpers/jobStatus';
 import { lookupJobsByUrl } from '../../transport/vod/jobLookup';
 import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
@@ -568,13 +568,6 @@ function runReport(
 	return report;
 }
 
-/** Enough lines to act on in n8n's error view; the full list stays in the error's context. */
-const LISTED_JOBS = 100;
-
-function itemList(items: number[]) {
-	return items.map((item) => itemLabel(item).slice(1, -1)).join(', ');
-}
-
 /**
  * The thrown error of a stopped Submit also names what the run did, so no created job is lost: the jobs
  * (item, JobId, URL) in the description and, complete, in `context.createdJobs`.
@@ -585,24 +578,15 @@ function withRunReport<E extends Error & { description?: string | null; context:
 ): E {
 	const { createdJobs, mayExistItems, notSubmittedItems } = report;
 	if (!createdJobs.length && !mayExistItems.length) return error;
-	const lines: string[] = [];
-	if (createdJobs.length) {
-		lines.push(
-			`This run created ${createdJobs.length} job(s) before it stopped; they are in no output item:`,
-			...createdJobs
-				.slice(0, LISTED_JOBS)
-				.map((job) => `${itemLabel(job.item)} ${job.jobId} ${job.sourceUrl}`),
-		);
-		if (createdJobs.length > LISTED_JOBS) {
-			lines.push(
-				`… and ${createdJobs.length - LISTED_JOBS} more (all are in this error's context, createdJobs).`,
-			);
-		}
-	}
-	if (mayExistItems.length) lines.push(`Jobs may exist for ${itemList(mayExistItems)}.`);
-	if (notSubmittedItems.length) lines.push(`Not sent: ${itemList(notSubmittedItems)}.`);
-	lines.push(SKIP_ALREADY_SUBMITTED_FIX);
-	error.description = [error.description, lines.join('\n')].filter(Boolean).join('\n\n');
-	error.context = { ...error.context, createdJobs, mayExistItems, notSubmittedItems };
-	return error;
+	const notes: string[] = [];
+	if (mayExistItems.length) notes.push(`Jobs may exist for ${itemList(mayExistItems)}.`);
+	if (notSubmittedItems.length) notes.push(`Not sent: ${itemList(notSubmittedItems)}.`);
+	notes.push(SKIP_ALREADY_SUBMITTED_FIX);
+	return withRunSoFar(error, {
+		heading: `This run created ${createdJobs.length} job(s) before it stopped; they are in no output item:`,
+		done: createdJobs.map((job) => ({ item: job.item, id: job.jobId, source: job.sourceUrl })),
+		doneKey: 'createdJobs',
+		notes,
+		context: { createdJobs, mayExistItems, notSubmittedItems },
+	});
 }

@@ -19,6 +19,17 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 }
 
 /**
+ * Counts what arrives from the source as it arrives, so a source that stops mid-part is reported with
+ * the bytes it really sent, not those of the whole parts cut so far.
+ */
+async function* counted(source: AsyncIterable<SourceChunk>, run: UploadRun): AsyncGenerator<SourceChunk> {
+	for await (const chunk of source) {
+		run.sourceBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+		yield chunk;
+	}
+}
+
+/**
  * Reads the source in exact parts from a pool of part buffers, checks it against the size it
  * announced, and may read one part ahead while others upload. The source is read only when a part is
  * asked for: that is the backpressure.
@@ -38,7 +49,7 @@ export class PartReader {
 		private readonly closeSource?: () => void,
 	) {
 		this.pool = new PartBufferPool(partSize);
-		this.parts = rechunk(source, this.pool);
+		this.parts = rechunk(counted(source, run), this.pool);
 	}
 
 	/** the next part, or undefined at the end of the source */
@@ -60,7 +71,6 @@ export class PartReader {
 			}
 			return undefined;
 		}
-		run.sourceBytes += result.value.length;
 		if (total !== undefined && run.sourceBytes > total) {
 			throw run.sourceFailure(new Error(`it holds more than the announced ${total} bytes`));
 		}
