@@ -42,10 +42,15 @@ export function groupBy<T>(list: T[], keyOf: (value: T) => string): T[][] {
 /**
  * A SessionId derived only from what a call sends, so every retry of the same batch (transport retry,
  * node retry, a re-run within VOD's 10-minute window) carries the same key and VOD refuses the repeat.
+ * A call that resubmits URLs whose jobs failed also names those jobs: it differs from the call that
+ * made them (which VOD would refuse for 10 minutes), while a retry of the resubmission is still refused.
  * ≤50 chars of [A-Za-z0-9_-] as VOD requires.
  */
-export function sessionIdFor(content: unknown): string {
-	const digest = createHash('sha256').update(JSON.stringify(content)).digest('base64url');
+export function sessionIdFor(content: unknown, replacedJobIds: string[] = []): string {
+	const key = replacedJobIds.length
+		? { content, replaces: [...replacedJobIds].sort() }
+		: content;
+	const digest = createHash('sha256').update(JSON.stringify(key)).digest('base64url');
 	return `n8n-${digest.slice(0, 43)}`;
 }
 

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { chunkApart, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
+import { wholeNumberOption } from '../../helpers/numberOptions';
 import { errorItem, inputProblem, ItemInputError, itemError, itemLabel } from '../../helpers/items';
 import { classifyStatus, jobFields } from '../../helpers/jobStatus';
 import { lookupJobsByUrl } from '../../transport/vod/jobLookup';
@@ -26,11 +27,11 @@ import {
 } from '../../helpers/urlValidation';
 import { isSessionIdReused, vodErrorDetails } from '../../transport/vod/request';
 import { uploadMediaByUrl } from '../../transport/vod/operations';
-import type { UploadJob } from '../../transport/vod/types';
+import type { UploadJob, URLUploadInfo } from '../../transport/vod/types';
 
 /** UploadMediaByURL takes at most 20 URLs per call. */
 export const SUBMIT_BATCH_SIZE = 20;
-const DEFAULT_PARALLEL_CALLS = 4;
+const PARALLEL_CALLS = { min: 1, max: 20, fallback: 4 };
 /** VOD remembers a SessionId for 10 minutes; look a little further back when recovering its jobs. */
 const SESSION_WINDOW_MS = 11 * 60 * 1000;
 
@@ -128,7 +129,7 @@ const properties: INodeProperties[] = [
 				name: 'parallelCalls',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 20 },
-				default: DEFAULT_PARALLEL_CALLS,
+				default: 4,
 				description: 'How many UploadMediaByURL calls (of up to 20 URLs each) run at once',
 			},
 			{
@@ -200,12 +201,18 @@ interface Source {
 	title: string;
 	metadata: IDataObject; // one UploadMetadatas element, without SourceURL
 	perCall: { StorageLocation?: string; AppId?: string; UserData?: string };
+	/** the failed job (found by Skip Already Submitted) this submission replaces */
+	replaces?: string;
 }
 
 type Outcome =
-	| { kind: 'submitted'; job: UploadJob; requestId: string; recovered?: boolean }
+	| { kind: 'submitted'; job: UploadJob; requestId: string; replaces?: string }
+	| { kind: 'recovered'; info: URLUploadInfo; requestId: string }
 	| { kind: 'skipped'; existingJob: IDataObject }
-	| { kind: 'failed'; error: unknown; batch: number[]; mayExist?: boolean };
+	| { kind: 'failed'; error: unknown; batch: number[]; mayExist?: boolean; call?: string };
+
+/** Names the lookup of Skip Already Submitted, for its failures. */
+const SKIP_LOOKUP = 'GetURLUploadInfos (Skip Already Submitted)';
 
 const SKIP_ALREADY_SUBMITTED_FIX =
 	'Re-run the same input with Options → Skip Already Submitted on: it finds the jobs VOD has, outputs them with skipped: true and submits only the rest. Submitting again without it creates them a second time.';
@@ -228,6 +235,7 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const raw = ctx.getNodeParameter('sourceUrl', itemIndex, '') as string;
 	const url = parseSourceUrl(raw);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
+	wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS);
 
 	const fileExtension = String(options.fileExtension ?? '');
 	checkExtension(url, fileExtension);
@@ -268,13 +276,11 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall };
 }
 
-function ownOptions(ctx: IExecuteFunctions) {
-	const options = ctx.getNodeParameter('options', 0, {}) as SubmitOptions;
+/** The node's own options, read from an item that passed readSource (which checked them). */
+function ownOptions(ctx: IExecuteFunctions, itemIndex: number) {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
 	return {
-		parallelCalls: Math.max(
-			1,
-			Math.min(20, Number(options.parallelCalls) || DEFAULT_PARALLEL_CALLS),
-		),
+		parallelCalls: wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS),
 		skip: options.skipAlreadySubmitted === true,
 	};
 }
@@ -322,7 +328,8 @@ async function submitBatch(
 		UploadMetadatas: JSON.stringify(metadatas),
 		...batch[0].perCall,
 	};
-	const SessionId = sessionIdFor(request);
+	const replaced = batch.flatMap((source) => (source.replaces ? [source.replaces] : []));
+	const SessionId = sessionIdFor(request, replaced);
 	const indexes = batch.map((source) => source.itemIndex);
 	const startedAt = Date.now();
 	try {
@@ -335,7 +342,12 @@ async function submitBatch(
 		batch.forEach((source, i) => {
 			const job = jobs[i];
 			if (job?.JobId) {
-				outcomes.set(source.itemIndex, { kind: 'submitted', job, requestId: response.RequestId });
+				outcomes.set(source.itemIndex, {
+					kind: 'submitted',
+					job,
+					requestId: response.RequestId,
+					replaces: source.replaces,
+				});
 			} else {
 				outcomes.set(source.itemIndex, {
 					kind: 'failed',
@@ -359,22 +371,22 @@ async function submitBatch(
 			return;
 		}
 		// An earlier attempt of this very batch reached VOD (its answer was lost, or this is a re-run within
-		// 10 minutes): find the jobs it created instead of submitting again.
+		// 10 minutes): find the jobs it created instead of submitting again; the failed jobs it replaces
+		// are not among them.
 		const found = await lookupJobsByUrl.call(
 			ctx,
 			batch.map((source) => source.url),
 			parallelCalls,
-			{ sinceMs: startedAt - SESSION_WINDOW_MS },
+			{ sinceMs: startedAt - SESSION_WINDOW_MS, ignoreJobIds: replaced },
 		);
 		for (const source of batch) {
 			const lookup = found.get(source.url);
 			if (lookup && 'info' in lookup) {
 				outcomes.set(source.itemIndex, {
-					kind: 'submitted',
-					job: { JobId: lookup.info.JobId, SourceURL: lookup.info.UploadURL },
+					kind: 'recovered',
+					info: lookup.info,
 					requestId:
 						(error as { context?: { vod?: { RequestId?: string } } }).context?.vod?.RequestId ?? '',
-					recovered: true,
 				});
 			} else {
 				outcomes.set(source.itemIndex, {
@@ -437,7 +449,8 @@ export async function execute(
 		}
 	}
 
-	const { parallelCalls, skip } = ownOptions(this);
+	if (!sources.length) return results;
+	const { parallelCalls, skip } = ownOptions(this, sources[0].itemIndex);
 	const outcomes = new Map<number, Outcome>();
 
 	// 3. Skip URLs VOD already has a live or finished job for.
@@ -456,9 +469,13 @@ export async function execute(
 					kind: 'failed',
 					error: lookup.error,
 					batch: [source.itemIndex],
+					call: SKIP_LOOKUP,
 				});
 			} else if (lookup && 'info' in lookup && classifyStatus(lookup.info.Status) !== 'failed') {
 				outcomes.set(source.itemIndex, { kind: 'skipped', existingJob: jobFields(lookup.info) });
+			} else if (lookup && 'info' in lookup) {
+				// Its newest job failed: submit again, under a SessionId of its own (see sessionIdFor).
+				toSubmit.push({ ...source, replaces: lookup.info.JobId });
 			} else {
 				toSubmit.push(source);
 			}
@@ -521,24 +538,46 @@ export async function execute(
 				},
 				pairedItem: { item: i },
 			};
+		} else if (outcome.kind === 'recovered') {
+			results[i] = { json: { ...base, ...recoveredJob(outcome) }, pairedItem: { item: i } };
 		} else {
 			const json: IDataObject = {
 				...base,
 				jobId: outcome.job.JobId,
 				requestId: outcome.requestId,
 			};
-			if (outcome.recovered) json.recovered = true;
+			if (outcome.replaces) json.replacesJobId = outcome.replaces;
 			results[i] = { json, pairedItem: { item: i } };
 		}
 	}
 	return results;
 }
 
+/**
+ * A job found after VOD refused a SessionId it had seen in the last 10 minutes: an earlier try of this
+ * very call created it. Its status says whether it is still good; a failed one cannot be replaced by
+ * re-running the same call while the SessionId is remembered, so the item says how to resubmit it.
+ */
+function recoveredJob(outcome: Extract<Outcome, { kind: 'recovered' }>): IDataObject {
+	const job = jobFields(outcome.info);
+	const json: IDataObject = {
+		jobId: outcome.info.JobId,
+		requestId: outcome.requestId,
+		recovered: true,
+		status: job.status,
+		existingJob: job,
+	};
+	if (classifyStatus(outcome.info.Status) === 'failed') {
+		json.warning = `This is the job an earlier run submitted within the last 10 minutes, and it failed (${job.status}${job.errorCode ? `, ${String(job.errorCode)}` : ''}). VOD refuses the same call again for 10 minutes (SessionId), so nothing new was submitted. To resubmit failed jobs, run again with Options → Skip Already Submitted on: it submits a URL whose job failed as a new call.`;
+	}
+	return json;
+}
+
 /** The call an item failed in, naming the other items it carried. */
 function failedCall(outcome: Extract<Outcome, { kind: 'failed' }>) {
 	const others =
 		outcome.batch.length > 1 ? ` (the same call carried items ${outcome.batch.join(', ')})` : '';
-	return `UploadMediaByURL${others}`;
+	return `${outcome.call ?? 'UploadMediaByURL'}${others}`;
 }
 
 /** What a stopped run leaves behind: jobs created, jobs that may exist, items never sent. */
@@ -557,8 +596,9 @@ function runReport(
 	for (const source of sources) {
 		const original = duplicateOf.get(source.itemIndex);
 		const outcome = outcomes.get(original ?? source.itemIndex);
-		if (outcome?.kind === 'submitted') {
-			const job = { item: source.itemIndex, sourceUrl: source.url, jobId: outcome.job.JobId };
+		if (outcome?.kind === 'submitted' || outcome?.kind === 'recovered') {
+			const jobId = outcome.kind === 'submitted' ? outcome.job.JobId : outcome.info.JobId;
+			const job = { item: source.itemIndex, sourceUrl: source.url, jobId };
 			report.createdJobs.push(original === undefined ? job : { ...job, duplicateOf: original });
 		} else if (outcome?.kind === 'failed' && outcome.mayExist) {
 			report.mayExistItems.push(source.itemIndex);
