@@ -236,7 +236,7 @@ describe('a list of job IDs in one item (attack finding 12)', () => {
 				],
 				connections: chain('Start', 'Cancel'),
 				credentials: emulatorCredentials(emulator),
-				startItems: [{ json: { ids: jobId } }],
+				startItems: [{ json: { ids: jobId } }] as never,
 			};
 			const status = statusRun({ jobId: '={{ $json.ids }}' }, [{ json: { ids: jobId } }], {
 				onError: 'continueRegularOutput',

@@ -78,3 +78,41 @@ export async function mapWithConcurrency<T, R>(
 	await Promise.all(lanes);
 	return results;
 }
+
+/**
+ * Looks keys up in batches of `size`, `concurrency` calls at once; every key gets an answer. `ask`
+ * returns the records for a batch and whether they filled the answer's cap: such a batch is asked again
+ * key by key, so one key's many records cannot hide another's. A failed call answers its keys with the
+ * error.
+ */
+export async function lookUpInBatches<R, A>(
+	keys: string[],
+	size: number,
+	concurrency: number,
+	ask: (batch: string[]) => Promise<{ records: R[]; full: boolean }>,
+	answer: (key: string, records: R[]) => A,
+	signal?: AbortSignal,
+): Promise<Map<string, A | { error: unknown }>> {
+	const found = new Map<string, A | { error: unknown }>();
+	const settle = (batch: string[], records: R[]) => {
+		for (const key of batch) found.set(key, answer(key, records));
+	};
+	await mapWithConcurrency(
+		chunk(keys, size),
+		concurrency,
+		async (batch) => {
+			try {
+				const { records, full } = await ask(batch);
+				if (full && batch.length > 1) {
+					for (const key of batch) settle([key], (await ask([key])).records);
+				} else {
+					settle(batch, records);
+				}
+			} catch (error) {
+				for (const key of batch) found.set(key, { error });
+			}
+		},
+		signal,
+	);
+	return found;
+}

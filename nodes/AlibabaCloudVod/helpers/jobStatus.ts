@@ -99,7 +99,7 @@ export function checkJobId(raw: unknown): string {
 	const text = raw === null || raw === undefined ? '' : String(raw).trim();
 	if (!text) throw inputProblem('The Job ID is empty', MAP_JOB_ID);
 	const ids = text.split(JOB_ID_SEPARATORS);
-	if (ids.length > 1) {
+	if (ids.length > 1 && ids.every((id) => JOB_ID.test(id))) {
 		throw inputProblem(
 			`The Job ID holds ${ids.length} job IDs (${ids[0].slice(0, 40)}, …); one item takes one job ID`,
 			ONE_JOB_PER_ITEM,

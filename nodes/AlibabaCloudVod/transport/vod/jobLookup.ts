@@ -1,4 +1,4 @@
-import { chunk, mapWithConcurrency } from '../../helpers/batching';
+import { chunk, lookUpInBatches, mapWithConcurrency } from '../../helpers/batching';
 import { classifyStatus, STATUS_BATCH_SIZE } from '../../helpers/jobStatus';
 import { sameUrl } from '../../helpers/sourceUrl';
 import { getUrlUploadInfos } from './operations';
@@ -59,43 +59,31 @@ export async function lookupJobsByUrl(
 	options: VodRequestOptions & { sinceMs?: number; ignoreJobIds?: string[] } = {},
 ): Promise<Map<string, JobLookup>> {
 	const { sinceMs, ignoreJobIds = [], ...requestOptions } = options;
-	const found = new Map<string, JobLookup>();
 	const ask = async (batch: string[]) => {
 		const response = await getUrlUploadInfos.call(
 			this,
 			{ UploadURLs: batch.map((url) => encodeURIComponent(url)).join(',') },
 			requestOptions,
 		);
-		return response.URLUploadInfoList ?? [];
+		const records = response.URLUploadInfoList ?? [];
+		return { records, full: records.length >= MAX_RECORDS };
 	};
-	const settle = (batch: string[], list: URLUploadInfo[]) => {
-		for (const url of batch) {
-			let best: URLUploadInfo | undefined;
-			for (const info of list) {
-				if (!sameUrl(url, info.UploadURL ?? '') || ignoreJobIds.includes(info.JobId)) continue;
-				const created = info.CreationTime ? Date.parse(info.CreationTime) : Number.NaN;
-				if (sinceMs !== undefined && !Number.isNaN(created) && created < sinceMs) continue;
-				best = newest(best, info);
-			}
-			found.set(url, best ? { info: best } : { missing: true });
+	const answer = (url: string, records: URLUploadInfo[]): JobLookup => {
+		let best: URLUploadInfo | undefined;
+		for (const info of records) {
+			if (!sameUrl(url, info.UploadURL ?? '') || ignoreJobIds.includes(info.JobId)) continue;
+			const created = info.CreationTime ? Date.parse(info.CreationTime) : Number.NaN;
+			if (sinceMs !== undefined && !Number.isNaN(created) && created < sinceMs) continue;
+			best = newest(best, info);
 		}
+		return best ? { info: best } : { missing: true };
 	};
-	await mapWithConcurrency(
-		chunk(urls, STATUS_BATCH_SIZE),
+	return await lookUpInBatches(
+		urls,
+		STATUS_BATCH_SIZE,
 		concurrency,
-		async (batch) => {
-			try {
-				const list = await ask(batch);
-				if (list.length >= MAX_RECORDS && batch.length > 1) {
-					for (const url of batch) settle([url], await ask([url]));
-				} else {
-					settle(batch, list);
-				}
-			} catch (error) {
-				for (const url of batch) found.set(url, { error });
-			}
-		},
+		ask,
+		answer,
 		requestOptions.signal,
 	);
-	return found;
 }
