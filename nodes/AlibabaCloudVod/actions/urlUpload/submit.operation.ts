@@ -404,9 +404,7 @@ async function submitBatch(
 	};
 	const replaced = batch.flatMap((source) => (source.replaces ? [replacedId(source.replaces)] : []));
 	// A source with a Source Key counts by its key: a re-run with freshly signed URLs is the same call.
-	const identities = batch.map((source, i) =>
-		source.sourceKey ? `key:${source.sourceKey.tag}` : encoded[i],
-	);
+	const identities = batch.map((source, i) => (source.sourceKey ? identityOf(source) : encoded[i]));
 	const SessionId = sessionIdFor(
 		{
 			...request,
