@@ -10,7 +10,8 @@ import {
 } from 'n8n-workflow';
 
 import { errorItem, inputProblem, itemError } from './helpers/items';
-import { classifyStatus, jobFields } from './helpers/jobStatus';
+import { wholeNumberOption } from './helpers/numberOptions';
+import { checkJobId, classifyStatus, jobFields } from './helpers/jobStatus';
 import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
 import { lookupJobsById, lookupJobsByUrl, type JobLookup } from './transport/vod/jobLookup';
@@ -25,6 +26,8 @@ const STATUS_OUTPUTS: NodeConnectionType[] = [
 	NodeConnectionTypes.Main,
 	NodeConnectionTypes.Main,
 ];
+
+const PARALLEL_CALLS = { min: 1, max: 20, fallback: 4 };
 
 const SUCCEEDED = 0;
 const FAILED = 1;
@@ -174,7 +177,12 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const mode = this.getNodeParameter('mode', 0, 'once') as string;
 		const by = this.getNodeParameter('lookUpBy', 0, 'jobId') as string;
 		const options = this.getNodeParameter('options', 0, {}) as StatusOptions;
-		const parallelCalls = Math.max(1, Math.min(20, Number(options.parallelCalls) || 4));
+		let parallelCalls: number;
+		try {
+			parallelCalls = wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS);
+		} catch (error) {
+			throw itemError(this, error, 0); // options are read for item 0
+		}
 		const signal = this.getExecutionCancelSignal();
 		// Each item's route and output item, by input index: every output keeps the input order.
 		const routed: Array<{ output: number; item: INodeExecutionData }> = [];
@@ -213,13 +221,9 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 						'The item is an error item of the previous node, with no Job ID',
 						'Set the previous node\'s Settings → On Error to "Continue (using error output)" so its failed items take their own branch, or filter out items with an error before this node',
 					);
-				} else if (by !== 'sourceUrl' && !raw) {
-					throw inputProblem(
-						'The Job ID is empty',
-						'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}, or look up by Source URL',
-					);
 				}
-				const key = by === 'sourceUrl' ? canonicalUrl(parseSourceUrl(given).href) : raw;
+				const key =
+					by === 'sourceUrl' ? canonicalUrl(parseSourceUrl(given).href) : checkJobId(given);
 				targets.push({ itemIndex: i, key });
 			} catch (error) {
 				if (!continueOnFail) throw itemError(this, error, i);

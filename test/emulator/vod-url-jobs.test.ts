@@ -233,6 +233,26 @@ describe('VOD URL-pull jobs', () => {
 		expect(raw.code).toBe('InvalidParameter.UploadURLs');
 	});
 
+	it('a call it refuses creates no job for any of its URLs (malformed %-escape next to a good URL)', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const urls = [`${sourceUrl}/media/video.mp4`, `${sourceUrl}/media/a%zzb.mp4`];
+		const params = { UploadURLs: urls.map((url) => encodeURIComponent(url)).join(','), SessionId: 'bad-escape-1' };
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const refused = await rejection(callVod(client(), 'UploadMediaByURL', params));
+			expect(refused.code).toBe('InvalidParameter.UploadURLs');
+			expect(refused.data.statusCode).toBe(400);
+		}
+		expect(emulator.state.vod.jobs.size).toBe(0);
+		expect(emulator.state.vod.media.size).toBe(0);
+		// nothing was recorded under the SessionId either: the good URL alone goes through once
+		const alone = await callVod(client(), 'UploadMediaByURL', {
+			UploadURLs: encodeURIComponent(urls[0]),
+			SessionId: 'bad-escape-1',
+		});
+		expect(alone.UploadJobs).toHaveLength(1);
+		expect(emulator.state.vod.jobs.size).toBe(1);
+	});
+
 	it('never creates a second set of jobs for a reused SessionId, even after a dropped answer', async () => {
 		emulator.setJobSettings({ autoRun: false });
 		emulator.setFaults({ vod: { dropRate: 1, dropMode: 'afterAction', actions: ['UploadMediaByURL'] } });

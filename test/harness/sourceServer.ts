@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback HTTP server that stands for the user's media host: `/files/<anything>` answers a small
- * generated file (`?size=<bytes>`, default 2048), `/missing/<anything>` answers 404. Counts requests per path.
+ * generated file (`?size=<bytes>`, default 2048), `/missing/<anything>` answers 404, `/flaky/<anything>` answers
+ * 404 to its first request and the file afterwards (a source that was down once). Counts requests per path.
  */
 export interface SourceServer {
 	baseUrl: string;
@@ -17,7 +18,8 @@ export async function startSourceServer(): Promise<SourceServer> {
 	const server: Server = createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
-		if (!url.pathname.startsWith('/files/')) {
+		const flakyFirst = url.pathname.startsWith('/flaky/') && requests.get(url.pathname) === 1;
+		if (!/^\/(files|flaky)\//.test(url.pathname) || flakyFirst) {
 			res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
 			return;
 		}

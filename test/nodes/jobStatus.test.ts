@@ -314,3 +314,55 @@ describe('URL Upload → Cancel', () => {
 		expect(emulator.state.vod.jobs.get(out[1].json.jobId as string)?.status).toBe('CANCELED');
 	});
 });
+
+describe('a list of job IDs in one item (attack finding 12)', () => {
+	const ids = ['a1b2c3d4e5f60718293a4b5c6d7e8f90', 'b1b2c3d4e5f60718293a4b5c6d7e8f90'];
+	const lists: Array<[string, unknown]> = [
+		['"a,b"', ids.join(',')],
+		['"a b"', ids.join(' ')],
+		['"a;b"', ids.join(';')],
+		['[a, b]', ids],
+	];
+
+	it.each(lists)(
+		'%s: Job Status and Cancel refuse it with the same message, and send nothing',
+		async (_label, jobId) => {
+			const cancel = {
+				nodes: [
+					startNode(),
+					vodNode(
+						'Cancel',
+						{ resource: 'urlUpload', operation: 'cancel', jobId: '={{ $json.ids }}' },
+						undefined,
+						{ onError: 'continueRegularOutput' },
+					),
+				],
+				connections: chain('Start', 'Cancel'),
+				credentials: emulatorCredentials(emulator),
+				startItems: [{ json: { ids: jobId } }] as never,
+			};
+			const status = statusRun({ jobId: '={{ $json.ids }}' }, [{ json: { ids: jobId } }], {
+				onError: 'continueRegularOutput',
+			});
+			const [statusItem] = (await runWorkflow(status)).output('Status', 1);
+			const [cancelItem] = (await runWorkflow(cancel)).output('Cancel');
+			expect(statusItem.json.error).toMatch(/^\[item 0\] The Job ID (holds 2 job IDs|is a list of 2 values)/);
+			expect(statusItem.json.description).toMatch(/Split Out/);
+			expect(cancelItem.json.error).toBe(statusItem.json.error);
+			expect(cancelItem.json.description).toBe(statusItem.json.description);
+			expect(calls('GetURLUploadInfos')).toBe(0);
+			expect(calls('CancelUrlUploadJobs')).toBe(0);
+		},
+	);
+});
+
+describe('Parallel Calls out of range (attack finding 14)', () => {
+	it.each([0, -1, 'abc', 21, 2.5])('%p fails the run naming the option and its range', async (value) => {
+		const result = await runWorkflow(
+			statusRun({ options: { parallelCalls: value } }, [{ json: { jobId: 'ffff' } }]),
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/Parallel Calls .* is not a whole number from 1 to 20/);
+		expect(calls('GetURLUploadInfos')).toBe(0);
+	});
+});

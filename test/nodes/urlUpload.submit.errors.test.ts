@@ -205,3 +205,54 @@ describe('an error item reaching Job Status (finding 1)', () => {
 		expect(error.description).toMatch(/Continue \(using error output\)/);
 	});
 });
+
+describe('input the outside test found (attack findings 12, 14)', () => {
+	it('a malformed %-escape is refused by validation, naming the item; nothing is sent', async () => {
+		const items = [
+			{ json: { url: sources.url('/files/fine.mp4') } },
+			{ json: { url: sources.url('/files/clip-a%zzb.mp4') } },
+		];
+		const tolerant = await runWorkflow({
+			...submitWorkflow({}, 'continueRegularOutput'),
+			startItems: items,
+		});
+		const out = tolerant.output('Submit');
+		expect(out[0].json.jobId).toBeTruthy();
+		expect(out[1].json.error).toMatch(/^\[item 1\] The Source URL .* has a "%" that does not start an escape \(%zz\)/);
+		expect(out[1].json.description).toMatch(/%25/);
+		expect(jobs().map((job) => job.uploadUrl)).toEqual([sources.url('/files/fine.mp4')]);
+
+		emulator.reset();
+		const strict = await runWorkflow({ ...submitWorkflow(), startItems: items });
+		expect(strict.error?.message).toMatch(/^\[item 1\] .*does not start an escape/);
+		expect(emulator.state.vodCalls.UploadMediaByURL ?? 0).toBe(0);
+	});
+
+	it('a failed Skip Already Submitted lookup is labelled as that lookup, not as UploadMediaByURL', async () => {
+		emulator.setFaults({ vod: { error503Rate: 1, actions: ['GetURLUploadInfos'] } });
+		const result = await runWorkflow({
+			...submitWorkflow({ options: { skipAlreadySubmitted: true } }, 'continueRegularOutput'),
+			startItems: urlItems(2, 'skip-lookup'),
+		});
+		for (const item of result.output('Submit')) {
+			expect(item.json.error).toMatch(/GetURLUploadInfos \(Skip Already Submitted\)/);
+			expect(item.json.error).not.toMatch(/UploadMediaByURL/);
+		}
+		expect(jobs()).toHaveLength(0);
+	});
+
+	it.each([0, -1, 'abc', 21, 1.5])(
+		'Parallel Calls %p is refused naming the option and its range; nothing is sent',
+		async (value) => {
+			const result = await runWorkflow({
+				...submitWorkflow({ options: { parallelCalls: value } }),
+				startItems: urlItems(2, 'parallel'),
+			});
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/^\[item 0\] Parallel Calls .* is not a whole number from 1 to 20/,
+			);
+			expect(emulator.state.vodCalls.UploadMediaByURL ?? 0).toBe(0);
+		},
+	);
+});

@@ -219,6 +219,73 @@ describe('URL Upload → Submit', () => {
 		});
 	});
 
+	it('Skip Already Submitted resubmits a URL whose job failed, at once, and a re-run submits it no third time (attack finding 2)', async () => {
+		const url = sources.url('/flaky/once-down.mp4');
+		const workflow = {
+			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
+			startItems: urlItems([url]),
+		};
+		const first = await runWorkflow(workflow);
+		await emulator.finishJobs();
+		const failedJobId = first.output('Submit')[0].json.jobId as string;
+		expect(emulator.state.vod.jobs.get(failedJobId)?.status).toBe('DOWNLOAD_FAIL');
+
+		// within VOD's 10-minute SessionId window
+		const second = await runWorkflow(workflow);
+		expect(second.status).toBe('success');
+		const resubmitted = second.output('Submit')[0].json;
+		expect(resubmitted.recovered).toBeUndefined();
+		expect(resubmitted.jobId).not.toBe(failedJobId);
+		expect(resubmitted.replacesJobId).toBe(failedJobId);
+		expect(jobs()).toHaveLength(2);
+		await emulator.finishJobs();
+		expect(emulator.state.vod.jobs.get(resubmitted.jobId as string)?.status).toBe('SUCCESS');
+
+		const third = await runWorkflow(workflow);
+		expect(third.output('Submit')[0].json).toMatchObject({
+			skipped: true,
+			jobId: resubmitted.jobId,
+		});
+		expect(jobs()).toHaveLength(2);
+	});
+
+	it('a resubmission whose answer was lost is recovered on retry, not submitted twice', async () => {
+		const url = sources.url('/flaky/lost-answer.mp4');
+		const workflow = {
+			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
+			startItems: urlItems([url]),
+		};
+		const first = await runWorkflow(workflow);
+		await emulator.finishJobs();
+		emulator.setFaults({
+			vod: { at: [{ action: 'UploadMediaByURL', call: 2, kind: 'dropAfter' }] },
+		});
+		const second = await runWorkflow(workflow);
+		expect(second.status).toBe('success');
+		const out = second.output('Submit')[0].json;
+		expect(out.recovered).toBe(true);
+		expect(out.jobId).not.toBe(first.output('Submit')[0].json.jobId);
+		expect(out.status).not.toMatch(/FAIL/);
+		expect(out.warning).toBeUndefined();
+		expect(jobs()).toHaveLength(2);
+	});
+
+	it('without Skip, a re-run within 10 minutes of a failed job says the job failed and how to resubmit', async () => {
+		const url = sources.url('/flaky/rerun-failed.mp4');
+		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems([url]) });
+		await emulator.finishJobs();
+		const second = await runWorkflow({ ...submitWorkflow(), startItems: urlItems([url]) });
+		expect(second.status).toBe('success');
+		const out = second.output('Submit')[0].json;
+		expect(out).toMatchObject({
+			jobId: first.output('Submit')[0].json.jobId,
+			recovered: true,
+			status: 'DOWNLOAD_FAIL',
+		});
+		expect(out.warning).toMatch(/failed \(DOWNLOAD_FAIL.*10 minutes.*Skip Already Submitted/);
+		expect(jobs()).toHaveLength(1);
+	});
+
 	it('submits a URL repeated in the input once and marks the repeats duplicateOf', async () => {
 		const a = sources.url('/files/dup.mp4');
 		const result = await runWorkflow({

@@ -42,10 +42,15 @@ export function groupBy<T>(list: T[], keyOf: (value: T) => string): T[][] {
 /**
  * A SessionId derived only from what a call sends, so every retry of the same batch (transport retry,
  * node retry, a re-run within VOD's 10-minute window) carries the same key and VOD refuses the repeat.
+ * A call that resubmits URLs whose jobs failed also names those jobs: it differs from the call that
+ * made them (which VOD would refuse for 10 minutes), while a retry of the resubmission is still refused.
  * ≤50 chars of [A-Za-z0-9_-] as VOD requires.
  */
-export function sessionIdFor(content: unknown): string {
-	const digest = createHash('sha256').update(JSON.stringify(content)).digest('base64url');
+export function sessionIdFor(content: unknown, replacedJobIds: string[] = []): string {
+	const key = replacedJobIds.length
+		? { content, replaces: [...replacedJobIds].sort() }
+		: content;
+	const digest = createHash('sha256').update(JSON.stringify(key)).digest('base64url');
 	return `n8n-${digest.slice(0, 43)}`;
 }
 
@@ -72,4 +77,42 @@ export async function mapWithConcurrency<T, R>(
 	);
 	await Promise.all(lanes);
 	return results;
+}
+
+/**
+ * Looks keys up in batches of `size`, `concurrency` calls at once; every key gets an answer. `ask`
+ * returns the records for a batch and whether they filled the answer's cap: such a batch is asked again
+ * key by key, so one key's many records cannot hide another's. A failed call answers its keys with the
+ * error.
+ */
+export async function lookUpInBatches<R, A>(
+	keys: string[],
+	size: number,
+	concurrency: number,
+	ask: (batch: string[]) => Promise<{ records: R[]; full: boolean }>,
+	answer: (key: string, records: R[]) => A,
+	signal?: AbortSignal,
+): Promise<Map<string, A | { error: unknown }>> {
+	const found = new Map<string, A | { error: unknown }>();
+	const settle = (batch: string[], records: R[]) => {
+		for (const key of batch) found.set(key, answer(key, records));
+	};
+	await mapWithConcurrency(
+		chunk(keys, size),
+		concurrency,
+		async (batch) => {
+			try {
+				const { records, full } = await ask(batch);
+				if (full && batch.length > 1) {
+					for (const key of batch) settle([key], (await ask([key])).records);
+				} else {
+					settle(batch, records);
+				}
+			} catch (error) {
+				for (const key of batch) found.set(key, { error });
+			}
+		},
+		signal,
+	);
+	return found;
 }

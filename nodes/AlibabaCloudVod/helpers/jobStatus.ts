@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { inputProblem } from './items';
+
 /** GetURLUploadInfos takes at most 10 JobIds or 10 URLs per call. */
 export const STATUS_BATCH_SIZE = 10;
 
@@ -74,4 +76,40 @@ export function jobFields(info: UrlUploadRecord): IDataObject {
 	const userData = parseUserData(info.UserData);
 	if (userData !== undefined) fields.userData = userData;
 	return fields;
+}
+
+const JOB_ID = /^[A-Za-z0-9_-]+$/;
+const JOB_ID_SEPARATORS = /[\s,;]+/;
+const MAP_JOB_ID = 'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}';
+const ONE_JOB_PER_ITEM =
+	"One item is one job: split the list into items first (n8n's Split Out node), then map {{ $json.jobId }}";
+
+/**
+ * The Job ID of one item, for every operation that takes one (Job Status, Cancel). A list of IDs (an
+ * array, or text with commas, semicolons or spaces) is refused: VOD would read it as one unknown ID, or
+ * act on every job of it while the item reports one.
+ */
+export function checkJobId(raw: unknown): string {
+	if (Array.isArray(raw)) {
+		throw inputProblem(`The Job ID is a list of ${raw.length} values, not one job ID`, ONE_JOB_PER_ITEM);
+	}
+	if (raw !== null && raw !== undefined && typeof raw === 'object') {
+		throw inputProblem('The Job ID is an object, not a job ID', `${MAP_JOB_ID} (the field inside it)`);
+	}
+	const text = raw === null || raw === undefined ? '' : String(raw).trim();
+	if (!text) throw inputProblem('The Job ID is empty', MAP_JOB_ID);
+	const ids = text.split(JOB_ID_SEPARATORS);
+	if (ids.length > 1 && ids.every((id) => JOB_ID.test(id))) {
+		throw inputProblem(
+			`The Job ID holds ${ids.length} job IDs (${ids[0].slice(0, 40)}, …); one item takes one job ID`,
+			ONE_JOB_PER_ITEM,
+		);
+	}
+	if (!JOB_ID.test(text)) {
+		throw inputProblem(
+			`"${text.slice(0, 80)}" is not a VOD job ID`,
+			`A job ID is a string of letters and digits. ${MAP_JOB_ID}`,
+		);
+	}
+	return text;
 }

@@ -99,3 +99,28 @@ export function refuseUrlList(text: string, field: string) {
 		`Give each URL its own item: split the list with n8n's Split Out node (or return one item per URL from a Code node) before this node`,
 	);
 }
+
+/** Query parameters that sign a URL for a limited time (OSS V1/V4, S3 V2/V4, Alibaba CDN, CloudFront). */
+const SIGNING_PARAMETERS = [
+	'signature',
+	'x-oss-signature',
+	'x-amz-signature',
+	'auth_key',
+	'expires',
+	'x-oss-expires',
+	'x-amz-expires',
+	'key-pair-id',
+];
+
+/**
+ * Whether the URL carries a time-limited signature: its query changes every time it is issued, so an
+ * earlier job of the same file has another URL, and a lookup by URL cannot find it.
+ */
+export function isSignedUrl(text: string): boolean {
+	try {
+		const names = [...new URL(text).searchParams.keys()].map((name) => name.toLowerCase());
+		return names.some((name) => SIGNING_PARAMETERS.includes(name));
+	} catch {
+		return false;
+	}
+}

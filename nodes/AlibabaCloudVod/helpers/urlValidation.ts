@@ -50,7 +50,6 @@ export const URL_UPLOAD_AUDIO_EXTENSIONS = [
 ];
 const SUPPORTED = new Set([...URL_UPLOAD_VIDEO_EXTENSIONS, ...URL_UPLOAD_AUDIO_EXTENSIONS]);
 
-/** Parses an http(s) URL, or says what is wrong with it. */
 /** A Source URL that is not text: name what it is and how to map the URL out of it, never "empty". */
 function notTextProblem(raw: unknown) {
 	const map = 'Map the field that holds the file URL into Source URL, e.g. {{ $json.url }}';
@@ -75,6 +74,10 @@ function notTextProblem(raw: unknown) {
 	return inputProblem(`The Source URL is the ${typeof raw} ${String(raw)}, not a URL`, map);
 }
 
+/** A % not followed by two hex digits: WHATWG URL parsing keeps it, VOD's decoding fails on it. */
+const MALFORMED_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
+/** Parses an http(s) URL, or says what is wrong with it. */
 export function parseSourceUrl(raw: unknown): URL {
 	if (typeof raw !== 'string' && raw !== undefined) throw notTextProblem(raw);
 	const text = typeof raw === 'string' ? raw.trim() : '';
@@ -98,6 +101,13 @@ export function parseSourceUrl(raw: unknown): URL {
 		throw inputProblem(
 			`The Source URL "${text}" uses ${url.protocol.replace(':', '')}; VOD pulls only http and https URLs`,
 			'Publish the file over HTTP(S), e.g. a signed OSS or CDN URL',
+		);
+	}
+	const badEscape = MALFORMED_ESCAPE.exec(url.href);
+	if (badEscape) {
+		throw inputProblem(
+			`The Source URL "${text}" has a "%" that does not start an escape (${url.href.slice(badEscape.index, badEscape.index + 3)}): VOD cannot decode it`,
+			'Write a literal % in a URL as %25, and an escaped character as % and two hex digits (%20 for a space)',
 		);
 	}
 	return url;

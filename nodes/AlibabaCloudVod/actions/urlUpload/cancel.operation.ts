@@ -7,8 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { chunk, mapWithConcurrency } from '../../helpers/batching';
-import { errorItem, inputProblem, itemError } from '../../helpers/items';
-import { jobFields } from '../../helpers/jobStatus';
+import { errorItem, itemError } from '../../helpers/items';
+import { checkJobId, jobFields } from '../../helpers/jobStatus';
 import { lookupJobsByUrl, type JobLookup } from '../../transport/vod/jobLookup';
 import { canonicalUrl } from '../../helpers/sourceUrl';
 import { parseSourceUrl } from '../../helpers/urlValidation';
@@ -70,19 +70,7 @@ interface Target {
 function readTarget(ctx: IExecuteFunctions, itemIndex: number, by: string): Target {
 	const given = ctx.getNodeParameter(by, itemIndex, '');
 	if (by === 'sourceUrl') return { itemIndex, value: canonicalUrl(parseSourceUrl(given).href) };
-	const raw = String(given ?? '').trim();
-	if (!raw) {
-		throw inputProblem(
-			'The Job ID is empty',
-			'Map the JobId from the Submit output into Job ID, e.g. {{ $json.jobId }}',
-		);
-	} else if (!/^[A-Za-z0-9_-]+$/.test(raw)) {
-		throw inputProblem(
-			`"${raw}" is not a VOD job ID`,
-			'A job ID is a string of letters and digits',
-		);
-	}
-	return { itemIndex, value: raw };
+	return { itemIndex, value: checkJobId(given) };
 }
 
 /** The Job ID or Source URL as the item gave it, for its error item. */

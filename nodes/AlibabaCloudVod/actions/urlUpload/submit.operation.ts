@@ -7,10 +7,20 @@ import {
 } from 'n8n-workflow';
 
 import { chunkApart, groupBy, mapWithConcurrency, sessionIdFor } from '../../helpers/batching';
-import { errorItem, inputProblem, ItemInputError, itemError, itemList, withRunSoFar } from '../../helpers/items';
+import { wholeNumberOption } from '../../helpers/numberOptions';
+import {
+	errorItem,
+	inputProblem,
+	ItemInputError,
+	itemError,
+	itemList,
+	withRunSoFar,
+} from '../../helpers/items';
 import { classifyStatus, jobFields } from '../../helpers/jobStatus';
-import { lookupJobsByUrl } from '../../transport/vod/jobLookup';
-import { canonicalUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
+import { lookupJobsByUrl, type JobLookup } from '../../transport/vod/jobLookup';
+import { lookupMediaByTag } from '../../transport/vod/mediaLookup';
+import { checkSourceKey, sourceKeyTag } from '../../helpers/sourceKey';
+import { canonicalUrl, isSignedUrl, looseUrlKey, urlKey } from '../../helpers/sourceUrl';
 import {
 	buildUserData,
 	checkDescription,
@@ -26,11 +36,11 @@ import {
 } from '../../helpers/urlValidation';
 import { isSessionIdReused, vodErrorDetails } from '../../transport/vod/request';
 import { uploadMediaByUrl } from '../../transport/vod/operations';
-import type { UploadJob } from '../../transport/vod/types';
+import type { UploadJob, URLUploadInfo } from '../../transport/vod/types';
 
 /** UploadMediaByURL takes at most 20 URLs per call. */
 export const SUBMIT_BATCH_SIZE = 20;
-const DEFAULT_PARALLEL_CALLS = 4;
+const PARALLEL_CALLS = { min: 1, max: 20, fallback: 4 };
 /** VOD remembers a SessionId for 10 minutes; look a little further back when recovering its jobs. */
 const SESSION_WINDOW_MS = 11 * 60 * 1000;
 
@@ -128,7 +138,7 @@ const properties: INodeProperties[] = [
 				name: 'parallelCalls',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 20 },
-				default: DEFAULT_PARALLEL_CALLS,
+				default: 4,
 				description: 'How many UploadMediaByURL calls (of up to 20 URLs each) run at once',
 			},
 			{
@@ -137,7 +147,16 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. Needs cn-shanghai or ap-southeast-1.',
+					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. A URL whose job failed is submitted again. Signed URLs change on every request: set Source Key for them. Needs cn-shanghai or ap-southeast-1.',
+			},
+			{
+				displayName: 'Source Key',
+				name: 'sourceKey',
+				type: 'string',
+				default: '',
+				placeholder: "e.g. {{ $('Search Media in Account A').item.json.VideoId }}",
+				description:
+					'A stable ID of the source, for URLs that change on every request (signed OSS, S3 or CDN URLs): the new media is tagged with it, items with the same key in one run are submitted once, and Skip Already Submitted skips a key VOD already has media for (SearchMedia)',
 			},
 			{
 				displayName: 'Storage Location',
@@ -187,6 +206,7 @@ interface SubmitOptions {
 	fileExtension?: string;
 	parallelCalls?: number;
 	skipAlreadySubmitted?: boolean;
+	sourceKey?: string;
 	storageLocation?: string;
 	tags?: string;
 	templateGroupId?: string;
@@ -200,12 +220,32 @@ interface Source {
 	title: string;
 	metadata: IDataObject; // one UploadMetadatas element, without SourceURL
 	perCall: { StorageLocation?: string; AppId?: string; UserData?: string };
+	/** the failed job or media (found by Skip Already Submitted) this submission replaces */
+	replaces?: Replaced;
+	/** Options → Source Key, and the tag that carries it on the media (helpers/sourceKey.ts) */
+	sourceKey?: { key: string; tag: string };
+}
+
+/** What a resubmission replaces, as output: replacesJobId or replacesVideoId. */
+type Replaced = { replacesJobId: string } | { replacesVideoId: string };
+
+function replacedId(replaced: Replaced) {
+	return 'replacesJobId' in replaced ? replaced.replacesJobId : replaced.replacesVideoId;
 }
 
 type Outcome =
-	| { kind: 'submitted'; job: UploadJob; requestId: string; recovered?: boolean }
+	| { kind: 'submitted'; job: UploadJob; requestId: string; replaces?: Replaced }
+	| { kind: 'recovered'; info: URLUploadInfo; requestId: string }
 	| { kind: 'skipped'; existingJob: IDataObject }
-	| { kind: 'failed'; error: unknown; batch: number[]; mayExist?: boolean };
+	| { kind: 'skippedByKey'; existingMedia: IDataObject }
+	| { kind: 'failed'; error: unknown; batch: number[]; mayExist?: boolean; call?: string };
+
+/** Name the lookups of Skip Already Submitted, for their failures. */
+const SKIP_LOOKUP = 'GetURLUploadInfos (Skip Already Submitted)';
+const KEY_LOOKUP = 'SearchMedia (Skip Already Submitted, Source Key)';
+
+const SIGNED_URL_WARNING =
+	'This URL is signed: its query changes every time it is issued, and VOD finds jobs only by their exact URL, so Skip Already Submitted cannot recognise this file on a re-run. Set Options → Source Key to a stable ID of the source (e.g. its VideoId in the source account).';
 
 const SKIP_ALREADY_SUBMITTED_FIX =
 	'Re-run the same input with Options → Skip Already Submitted on: it finds the jobs VOD has, outputs them with skipped: true and submits only the rest. Submitting again without it creates them a second time.';
@@ -228,6 +268,7 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const raw = ctx.getNodeParameter('sourceUrl', itemIndex, '') as string;
 	const url = parseSourceUrl(raw);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
+	wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS);
 
 	const fileExtension = String(options.fileExtension ?? '');
 	checkExtension(url, fileExtension);
@@ -239,7 +280,9 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	const metadata: IDataObject = { Title: title };
 	const description = checkDescription(options.description);
 	if (description) metadata.Description = description;
-	const tags = checkTags(options.tags);
+	const key = checkSourceKey(options.sourceKey);
+	const sourceKey = key === undefined ? undefined : { key, tag: sourceKeyTag(key) };
+	const tags = checkTags([options.tags ?? '', sourceKey?.tag ?? ''].join(','));
 	if (tags) metadata.Tags = tags;
 	if (options.cateId) {
 		if (!/^\d+$/.test(String(options.cateId).trim())) {
@@ -264,16 +307,14 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	if (options.appId) perCall.AppId = options.appId.trim();
 	if (userData) perCall.UserData = userData;
 
-	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall };
+	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall, sourceKey };
 }
 
-function ownOptions(ctx: IExecuteFunctions) {
-	const options = ctx.getNodeParameter('options', 0, {}) as SubmitOptions;
+/** The node's own options, read from an item that passed readSource (which checked them). */
+function ownOptions(ctx: IExecuteFunctions, itemIndex: number) {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
 	return {
-		parallelCalls: Math.max(
-			1,
-			Math.min(20, Number(options.parallelCalls) || DEFAULT_PARALLEL_CALLS),
-		),
+		parallelCalls: wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS),
 		skip: options.skipAlreadySubmitted === true,
 	};
 }
@@ -307,6 +348,52 @@ function jobsOfBatch(batch: Source[], jobs: UploadJob[]): Array<UploadJob | unde
 	return assigned;
 }
 
+/** What makes two items one source: the Source Key when given, else the canonical URL. */
+function identityOf(source: Source) {
+	return source.sourceKey ? `key:${source.sourceKey.tag}` : source.url;
+}
+
+function hasJob(lookup: JobLookup | undefined) {
+	return lookup !== undefined && 'info' in lookup;
+}
+
+/**
+ * Skip Already Submitted by Source Key: a source whose key tags media that holds (or is pulling) its
+ * file is skipped. Returns the sources left to look up by URL; a failed search fails its sources.
+ */
+async function skipKnownKeys(
+	ctx: IExecuteFunctions,
+	sources: Source[],
+	outcomes: Map<number, Outcome>,
+	parallelCalls: number,
+): Promise<Source[]> {
+	const keyed = sources.filter((source) => source.sourceKey);
+	if (!keyed.length) return sources;
+	const found = await lookupMediaByTag.call(
+		ctx,
+		[...new Set(keyed.map((source) => source.sourceKey!.tag))],
+		parallelCalls,
+	);
+	return sources.filter((source) => {
+		const lookup = source.sourceKey && found.get(source.sourceKey.tag);
+		if (lookup && 'media' in lookup) {
+			outcomes.set(source.itemIndex, { kind: 'skippedByKey', existingMedia: lookup.media });
+			return false;
+		}
+		if (lookup && 'error' in lookup) {
+			const batch = [source.itemIndex];
+			outcomes.set(source.itemIndex, { kind: 'failed', error: lookup.error, batch, call: KEY_LOOKUP });
+			return false;
+		}
+		return true;
+	}).map((source) => {
+		// Its media failed: the new call replaces it (see sessionIdFor), as a failed job does by URL.
+		const lookup = source.sourceKey && found.get(source.sourceKey.tag);
+		const failed = lookup && 'missing' in lookup ? lookup.failedVideoId : undefined;
+		return failed ? { ...source, replaces: { replacesVideoId: failed } } : source;
+	});
+}
+
 /** Submits one batch (≤20 URLs sharing the per-call parameters); every source gets an outcome. */
 async function submitBatch(
 	ctx: IExecuteFunctions,
@@ -321,7 +408,19 @@ async function submitBatch(
 		UploadMetadatas: JSON.stringify(metadatas),
 		...batch[0].perCall,
 	};
-	const SessionId = sessionIdFor(request);
+	const replaced = batch.flatMap((source) => (source.replaces ? [replacedId(source.replaces)] : []));
+	// A source with a Source Key counts by its key: a re-run with freshly signed URLs is the same call.
+	const identities = batch.map((source, i) => (source.sourceKey ? identityOf(source) : encoded[i]));
+	const SessionId = sessionIdFor(
+		{
+			...request,
+			UploadURLs: identities.join(','),
+			UploadMetadatas: JSON.stringify(
+				batch.map((source, i) => ({ SourceURL: identities[i], ...source.metadata })),
+			),
+		},
+		replaced,
+	);
 	const indexes = batch.map((source) => source.itemIndex);
 	const startedAt = Date.now();
 	try {
@@ -334,7 +433,12 @@ async function submitBatch(
 		batch.forEach((source, i) => {
 			const job = jobs[i];
 			if (job?.JobId) {
-				outcomes.set(source.itemIndex, { kind: 'submitted', job, requestId: response.RequestId });
+				outcomes.set(source.itemIndex, {
+					kind: 'submitted',
+					job,
+					requestId: response.RequestId,
+					replaces: source.replaces,
+				});
 			} else {
 				outcomes.set(source.itemIndex, {
 					kind: 'failed',
@@ -358,22 +462,26 @@ async function submitBatch(
 			return;
 		}
 		// An earlier attempt of this very batch reached VOD (its answer was lost, or this is a re-run within
-		// 10 minutes): find the jobs it created instead of submitting again.
+		// 10 minutes): find the jobs it created instead of submitting again; the failed jobs it replaces
+		// are not among them.
 		const found = await lookupJobsByUrl.call(
 			ctx,
 			batch.map((source) => source.url),
 			parallelCalls,
-			{ sinceMs: startedAt - SESSION_WINDOW_MS },
+			{ sinceMs: startedAt - SESSION_WINDOW_MS, ignoreJobIds: replaced },
 		);
+		// A keyed source's earlier try may have had another signed URL: its media carries the key.
+		const keyed = batch.filter((source) => source.sourceKey && !hasJob(found.get(source.url)));
+		await skipKnownKeys(ctx, keyed, outcomes, parallelCalls);
 		for (const source of batch) {
 			const lookup = found.get(source.url);
+			if (outcomes.get(source.itemIndex)?.kind === 'skippedByKey') continue;
 			if (lookup && 'info' in lookup) {
 				outcomes.set(source.itemIndex, {
-					kind: 'submitted',
-					job: { JobId: lookup.info.JobId, SourceURL: lookup.info.UploadURL },
+					kind: 'recovered',
+					info: lookup.info,
 					requestId:
 						(error as { context?: { vod?: { RequestId?: string } } }).context?.vod?.RequestId ?? '',
-					recovered: true,
 				});
 			} else {
 				outcomes.set(source.itemIndex, {
@@ -422,42 +530,49 @@ export async function execute(
 		}
 	}
 
-	// 2. The same URL twice in one run (in any spelling: the canonical form is compared) would create two
-	// media assets: submit it once and give the later items the first one's job, marked duplicateOf.
+	// 2. The same URL twice in one run (in any spelling: the canonical form is compared), or the same
+	// Source Key, would create two media assets: submit it once and give the later items the first one's
+	// job, marked duplicateOf.
 	const firstOf = new Map<string, Source>();
 	const duplicateOf = new Map<number, number>();
 	const unique: Source[] = [];
 	for (const source of sources) {
-		const first = firstOf.get(source.url);
+		const first = firstOf.get(identityOf(source));
 		if (first) duplicateOf.set(source.itemIndex, first.itemIndex);
 		else {
-			firstOf.set(source.url, source);
+			firstOf.set(identityOf(source), source);
 			unique.push(source);
 		}
 	}
 
-	const { parallelCalls, skip } = ownOptions(this);
+	if (!sources.length) return results;
+	const { parallelCalls, skip } = ownOptions(this, sources[0].itemIndex);
 	const outcomes = new Map<number, Outcome>();
 
-	// 3. Skip URLs VOD already has a live or finished job for.
+	// 3. Skip sources VOD already has media (by Source Key) or a live or finished job (by URL) for.
 	let toSubmit = unique;
 	if (skip && unique.length) {
+		const unknown = await skipKnownKeys(this, unique, outcomes, parallelCalls);
 		const found = await lookupJobsByUrl.call(
 			this,
-			unique.map((source) => source.url),
+			unknown.map((source) => source.url),
 			parallelCalls,
 		);
 		toSubmit = [];
-		for (const source of unique) {
+		for (const source of unknown) {
 			const lookup = found.get(source.url);
 			if (lookup && 'error' in lookup) {
 				outcomes.set(source.itemIndex, {
 					kind: 'failed',
 					error: lookup.error,
 					batch: [source.itemIndex],
+					call: SKIP_LOOKUP,
 				});
 			} else if (lookup && 'info' in lookup && classifyStatus(lookup.info.Status) !== 'failed') {
 				outcomes.set(source.itemIndex, { kind: 'skipped', existingJob: jobFields(lookup.info) });
+			} else if (lookup && 'info' in lookup) {
+				// Its newest job failed: submit again, under a SessionId of its own (see sessionIdFor).
+				toSubmit.push({ ...source, replaces: { replacesJobId: lookup.info.JobId } });
 			} else {
 				toSubmit.push(source);
 			}
@@ -503,13 +618,25 @@ export async function execute(
 		const original = duplicateOf.get(i);
 		const outcome = outcomes.get(original ?? i);
 		const base: IDataObject = { ...items[i].json, sourceUrl: source.url, title: source.title };
+		if (source.sourceKey) base.sourceKey = source.sourceKey.key;
 		if (original !== undefined) base.duplicateOf = original;
+		if (skip && !source.sourceKey && isSignedUrl(source.url)) base.warning = SIGNED_URL_WARNING;
 
 		if (!outcome || outcome.kind === 'failed') {
 			const error = outcome?.error ?? new Error('The item was not submitted');
 			const what = outcome ? failedCall(outcome) : 'UploadMediaByURL';
 			if (!continueOnFail) throw itemError(this, error, i, what);
 			results[i] = errorItem(this, error, i, { sourceUrl: source.url }, what);
+		} else if (outcome.kind === 'skippedByKey') {
+			results[i] = {
+				json: {
+					...base,
+					skipped: true,
+					videoId: outcome.existingMedia.videoId as string,
+					existingMedia: outcome.existingMedia,
+				},
+				pairedItem: { item: i },
+			};
 		} else if (outcome.kind === 'skipped') {
 			results[i] = {
 				json: {
@@ -520,24 +647,46 @@ export async function execute(
 				},
 				pairedItem: { item: i },
 			};
+		} else if (outcome.kind === 'recovered') {
+			results[i] = { json: { ...base, ...recoveredJob(outcome) }, pairedItem: { item: i } };
 		} else {
 			const json: IDataObject = {
 				...base,
 				jobId: outcome.job.JobId,
 				requestId: outcome.requestId,
 			};
-			if (outcome.recovered) json.recovered = true;
+			Object.assign(json, outcome.replaces);
 			results[i] = { json, pairedItem: { item: i } };
 		}
 	}
 	return results;
 }
 
+/**
+ * A job found after VOD refused a SessionId it had seen in the last 10 minutes: an earlier try of this
+ * very call created it. Its status says whether it is still good; a failed one cannot be replaced by
+ * re-running the same call while the SessionId is remembered, so the item says how to resubmit it.
+ */
+function recoveredJob(outcome: Extract<Outcome, { kind: 'recovered' }>): IDataObject {
+	const job = jobFields(outcome.info);
+	const json: IDataObject = {
+		jobId: outcome.info.JobId,
+		requestId: outcome.requestId,
+		recovered: true,
+		status: job.status,
+		existingJob: job,
+	};
+	if (classifyStatus(outcome.info.Status) === 'failed') {
+		json.warning = `This is the job an earlier run submitted within the last 10 minutes, and it failed (${job.status}${job.errorCode ? `, ${String(job.errorCode)}` : ''}). VOD refuses the same call again for 10 minutes (SessionId), so nothing new was submitted. To resubmit failed jobs, run again with Options → Skip Already Submitted on: it submits a URL whose job failed as a new call.`;
+	}
+	return json;
+}
+
 /** The call an item failed in, naming the other items it carried. */
 function failedCall(outcome: Extract<Outcome, { kind: 'failed' }>) {
 	const others =
 		outcome.batch.length > 1 ? ` (the same call carried items ${outcome.batch.join(', ')})` : '';
-	return `UploadMediaByURL${others}`;
+	return `${outcome.call ?? 'UploadMediaByURL'}${others}`;
 }
 
 /** What a stopped run leaves behind: jobs created, jobs that may exist, items never sent. */
@@ -556,8 +705,9 @@ function runReport(
 	for (const source of sources) {
 		const original = duplicateOf.get(source.itemIndex);
 		const outcome = outcomes.get(original ?? source.itemIndex);
-		if (outcome?.kind === 'submitted') {
-			const job = { item: source.itemIndex, sourceUrl: source.url, jobId: outcome.job.JobId };
+		if (outcome?.kind === 'submitted' || outcome?.kind === 'recovered') {
+			const jobId = outcome.kind === 'submitted' ? outcome.job.JobId : outcome.info.JobId;
+			const job = { item: source.itemIndex, sourceUrl: source.url, jobId };
 			report.createdJobs.push(original === undefined ? job : { ...job, duplicateOf: original });
 		} else if (outcome?.kind === 'failed' && outcome.mayExist) {
 			report.mayExistItems.push(source.itemIndex);

@@ -1,5 +1,5 @@
-import { chunk, mapWithConcurrency } from '../../helpers/batching';
-import { STATUS_BATCH_SIZE } from '../../helpers/jobStatus';
+import { chunk, lookUpInBatches, mapWithConcurrency } from '../../helpers/batching';
+import { classifyStatus, STATUS_BATCH_SIZE } from '../../helpers/jobStatus';
 import { sameUrl } from '../../helpers/sourceUrl';
 import { getUrlUploadInfos } from './operations';
 import type { URLUploadInfo, VodContext, VodRequestOptions } from './types';
@@ -36,60 +36,54 @@ export async function lookupJobsById(
 	return found;
 }
 
+/**
+ * The newer of two jobs of a URL. CreationTime has whole seconds, so a job resubmitted right after its
+ * predecessor failed can carry the same time: then the one that did not fail is the URL's current job.
+ */
 function newest(a: URLUploadInfo | undefined, b: URLUploadInfo) {
 	if (!a) return b;
-	return (b.CreationTime ?? '') > (a.CreationTime ?? '') ? b : a;
+	const [timeA, timeB] = [a.CreationTime ?? '', b.CreationTime ?? ''];
+	if (timeA !== timeB) return timeB > timeA ? b : a;
+	return classifyStatus(a.Status) === 'failed' && classifyStatus(b.Status) !== 'failed' ? b : a;
 }
 
 /**
  * The newest job of each URL (GetURLUploadInfos by UploadURLs, 10 a call). A call that hits VOD's
  * 100-record cap is asked again URL by URL, so a URL submitted many times cannot hide another's job.
- * `sinceMs` ignores jobs created before it.
+ * `sinceMs` ignores jobs created before it, `ignoreJobIds` these jobs.
  */
 export async function lookupJobsByUrl(
 	this: VodContext,
 	urls: string[],
 	concurrency: number,
-	options: VodRequestOptions & { sinceMs?: number } = {},
+	options: VodRequestOptions & { sinceMs?: number; ignoreJobIds?: string[] } = {},
 ): Promise<Map<string, JobLookup>> {
-	const { sinceMs, ...requestOptions } = options;
-	const found = new Map<string, JobLookup>();
+	const { sinceMs, ignoreJobIds = [], ...requestOptions } = options;
 	const ask = async (batch: string[]) => {
 		const response = await getUrlUploadInfos.call(
 			this,
 			{ UploadURLs: batch.map((url) => encodeURIComponent(url)).join(',') },
 			requestOptions,
 		);
-		return response.URLUploadInfoList ?? [];
+		const records = response.URLUploadInfoList ?? [];
+		return { records, full: records.length >= MAX_RECORDS };
 	};
-	const settle = (batch: string[], list: URLUploadInfo[]) => {
-		for (const url of batch) {
-			let best: URLUploadInfo | undefined;
-			for (const info of list) {
-				if (!sameUrl(url, info.UploadURL ?? '')) continue;
-				const created = info.CreationTime ? Date.parse(info.CreationTime) : Number.NaN;
-				if (sinceMs !== undefined && !Number.isNaN(created) && created < sinceMs) continue;
-				best = newest(best, info);
-			}
-			found.set(url, best ? { info: best } : { missing: true });
+	const answer = (url: string, records: URLUploadInfo[]): JobLookup => {
+		let best: URLUploadInfo | undefined;
+		for (const info of records) {
+			if (!sameUrl(url, info.UploadURL ?? '') || ignoreJobIds.includes(info.JobId)) continue;
+			const created = info.CreationTime ? Date.parse(info.CreationTime) : Number.NaN;
+			if (sinceMs !== undefined && !Number.isNaN(created) && created < sinceMs) continue;
+			best = newest(best, info);
 		}
+		return best ? { info: best } : { missing: true };
 	};
-	await mapWithConcurrency(
-		chunk(urls, STATUS_BATCH_SIZE),
+	return await lookUpInBatches(
+		urls,
+		STATUS_BATCH_SIZE,
 		concurrency,
-		async (batch) => {
-			try {
-				const list = await ask(batch);
-				if (list.length >= MAX_RECORDS && batch.length > 1) {
-					for (const url of batch) settle([url], await ask([url]));
-				} else {
-					settle(batch, list);
-				}
-			} catch (error) {
-				for (const url of batch) found.set(url, { error });
-			}
-		},
+		ask,
+		answer,
 		requestOptions.signal,
 	);
-	return found;
 }

@@ -67,6 +67,15 @@ function metadataByUrl(raw: string | undefined, handling: JobSettings['urlHandli
 	return byUrl;
 }
 
+/** The decoded last path segment of a URL, or undefined when it cannot be decoded. */
+function fileNameOf(url: string): string | undefined {
+	try {
+		return decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+	} catch {
+		return undefined;
+	}
+}
+
 function checkStorage(ctx: OperationContext) {
 	const location = ctx.params.get('StorageLocation');
 	if (location !== undefined && location !== ctx.store.storageLocation) {
@@ -90,6 +99,9 @@ export const UploadMediaByURL: Operation = (ctx) => {
 		if (!/^https?:\/\/[^/]+/i.test(url) || !URL.canParse(url)) {
 			throw errors.invalidParameter('UploadURLs', `"${url}" is not an http(s) URL.`);
 		}
+		if (fileNameOf(url) === undefined) {
+			throw errors.invalidParameter('UploadURLs', `"${url}" has a malformed %-escape.`);
+		}
 	}
 	const metadata = metadataByUrl(params.get('UploadMetadatas'), handling);
 	const userData = params.get('UserData');
@@ -105,11 +117,13 @@ export const UploadMediaByURL: Operation = (ctx) => {
 		}
 	}
 
+	// Everything above may refuse the call; nothing below throws, and nothing awaits: the jobs and the
+	// SessionId that names them are recorded together, or (refused) nothing is.
 	const appId = params.get('AppId') ?? DEFAULT_APP_ID;
 	const jobs: UrlJob[] = urls.map((url) => {
 		const meta = metadata.get(url) ?? {};
 		const ext = (meta.FileExtension ?? extensionOf(url)) || 'mp4';
-		const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'video');
+		const fileName = fileNameOf(url) || 'video';
 		const media = newMedia(ctx.state, caller, {
 			mediaType: 'video',
 			objectKey: videoObjectKey(ext.toLowerCase()),
