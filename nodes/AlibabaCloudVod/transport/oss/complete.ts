@@ -56,6 +56,7 @@ export async function completeUpload(run: UploadRun, stored: StoredPart[]): Prom
 	await verifyParts(run, stored);
 	const uploadId = run.uploadId as string;
 	const parts = stored.map(({ number, etag }) => ({ number, etag }));
+	run.completeSent = true;
 	await sendWithRetries(
 		run,
 		`Completing the multipart upload of ${run.key}`,

@@ -42,6 +42,8 @@ export class UploadRun {
 	uploadedParts = 0;
 
 	uploadId: string | undefined;
+	/** a CompleteMultipartUpload went out: OSS may have stored the object even if its answer never came */
+	completeSent = false;
 
 	constructor(readonly settings: UploadRunSettings) {}
 
