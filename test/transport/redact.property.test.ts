@@ -286,7 +286,10 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 	test('the VOD error (message, context.vod.Message) and the credential test message', async () => {
 		const error = await callVodApi(httpRequest, toVodCredentials(data()), 'SearchMedia', {}, {
 			retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-		}).catch((e: unknown) => e as Error);
+		}).then(
+			() => new Error('SearchMedia with a rejected key succeeded'),
+			(e: unknown) => e as Error,
+		);
 		const result = await alibabaCloudApiTest.call(
 			new CredentialTestContext(), // the context n8n gives a credential test: it sends the request
 			{ id: '1', name: 'c', type: 'alibabaCloudApi', data: data() } as ICredentialsDecrypted,
@@ -300,7 +303,7 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 		}
 	});
 
-	test.each(['continueRegularOutput', 'stopWorkflow'])(
+	test.each(['continueRegularOutput', 'stopWorkflow'] as const)(
 		'the error item or the execution error of a workflow (On Error: %s)',
 		async (onError) => {
 			const result = await runWorkflow({
