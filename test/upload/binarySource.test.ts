@@ -23,6 +23,8 @@ interface ReadReport extends IDataObject {
 	/** how many distinct memory blocks the chunks were views of */
 	buffers: number;
 	totalBytes: number | null;
+	/** what the upload's log says about how the bytes were read */
+	via: string | null;
 }
 
 /** Reads a source the way the upload does: through rechunk, into exact parts. */
@@ -81,6 +83,7 @@ describe('reading n8n binary data for an upload', () => {
 					const report = async (source: typeof direct): Promise<ReadReport> => ({
 						...(await probeChunks(source.chunks)),
 						totalBytes: source.totalBytes ?? null,
+						via: source.via ?? null,
 					});
 					return [
 						{
@@ -108,6 +111,9 @@ describe('reading n8n binary data for an upload', () => {
 		}
 		// 1 MiB chunks: 3 full and one short, all views of a single reused Buffer
 		expect(out.direct).toMatchObject({ chunks: 4, buffers: 1, totalBytes: file.length });
+		// the log says which way it went: the e2e suites check the fast path ran in a real n8n by it
+		expect(out.direct.via).toBe("read from n8n's binary data file");
+		expect(out.streamed.via).toBe("streamed from n8n's binary data");
 		// n8n's read stream hands out a new Buffer per chunk
 		expect(out.streamed.totalBytes).toBe(file.length);
 		expect(out.streamed.buffers).toBe(out.streamed.chunks);

@@ -17,6 +17,8 @@ export interface UploadSource {
 	label: string;
 	/** for output: the binary property or the URL */
 	reference: string;
+	/** how the bytes are read, for the log (n8n's binary store is read one of two ways) */
+	via?: string;
 	/** what identifies the content, for a derived Reference ID */
 	identity: Array<string | number | undefined>;
 	/** releases the source when it will not be read (the video already exists, a call failed) */
@@ -63,6 +65,7 @@ export async function openBinarySource(
 			mimeType: binary.mimeType ?? metadata.mimeType,
 			totalBytes: Number.isFinite(totalBytes) ? totalBytes : undefined,
 			identity: ['binary', binary.fileName, totalBytes, binary.mimeType, md5(sample)],
+			via: filePath ? "read from n8n's binary data file" : "streamed from n8n's binary data",
 			chunks: {
 				async *[Symbol.asyncIterator]() {
 					if (closed) return;
