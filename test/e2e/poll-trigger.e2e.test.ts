@@ -1,5 +1,5 @@
 /**
- * The poll trigger in a real n8n 1.123.5 (the built package installed as a user installs it) against the
+ * The poll trigger in a real n8n, once per version (the built package installed as a user installs it) against the
  * VOD emulator: the workflow is active and n8n itself runs the polls, saves the cursor, and records one
  * execution per poll that found changes. Polls come every 5 s: a custom Poll Times cron with a seconds
  * field ("0,5,…,55 * * * * *") — n8n refuses only a `*` in the seconds field ("at least a minute"), and
@@ -11,7 +11,7 @@ import type { INode } from 'n8n-workflow';
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { changeMediaStatus } from '../emulator/vod/media';
 import type { ExecutionRecord } from './lib/client';
-import { readPackageJson } from './lib/install';
+import { e2eVersions, readPackageJson } from './lib/install';
 import { startN8n, type N8nProcess } from './lib/process';
 import { PACKAGE_NAME, startN8nSession, type N8nSession } from './lib/session';
 import { report, say, timed } from './lib/timing';
@@ -60,7 +60,7 @@ function eventsOf(execution: ExecutionRecord): Event[] {
 	return (run?.data?.main[0] ?? []).map((item) => item.json.event as Event);
 }
 
-describe('the poll trigger in a real n8n', () => {
+describe.each(e2eVersions())('the poll trigger in a real n8n %s', (version) => {
 	let emulator: Emulator;
 	let session: N8nSession;
 	let restarted: N8nProcess | undefined;
@@ -74,8 +74,8 @@ describe('the poll trigger in a real n8n', () => {
 			);
 		}
 		emulator = await startEmulator();
-		session = await timed('n8n session', async () => await startN8nSession());
-	}, 20 * 60_000);
+		session = await timed('n8n session', async () => await startN8nSession({ version }));
+	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await restarted?.stop();

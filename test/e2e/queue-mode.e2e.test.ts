@@ -1,15 +1,16 @@
 /**
- * The package in n8n queue mode (n8n 1.123.5): Redis and PostgreSQL installed (apt, when missing) and
+ * The package in n8n queue mode, once per n8n version: Redis and PostgreSQL installed (apt, when missing) and
  * started by this file, one main process with production webhooks off, two workers, one webhook process,
  * each with its own user folder and its own community-package install, all on loopback, against the VOD
  * + OSS emulator. (a) 300 URLs submitted by 12 webhook-started executions that the queue spreads over
  * both workers; VOD's callbacks answered by the webhook process and run by the workers, one trigger
  * execution per event; (a2) what the trigger's repeat suppression remembers after that burst (n8n saves
  * static data last-write-wins) and that remembered repeats start nothing; (b) a 256 MiB file streamed
- * into VOD storage by a worker, binary data in the shared filesystem store, served back by main from it.
+ * into VOD storage by a worker, binary data where the version keeps it across processes by default (1.x:
+ * a shared filesystem store; 2.x: the database), served back by main from there.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +24,8 @@ import {
 } from './fixtures/workflows';
 import { nodeOutput, type ExecutionRecord } from './lib/client';
 import { startMediaServer, writeRandomFile, type MediaServer } from './lib/media-server';
+import { e2eVersions } from './lib/install';
+import { peakRss, resetPeakRss } from './lib/process';
 import { startQueueCluster, type QueueCluster } from './lib/queue';
 import { report, say, timed } from './lib/timing';
 
@@ -31,14 +34,6 @@ const URL_COUNT = 300;
 const BATCHES = 12; // 25 URLs per execution; more executions than one worker's concurrency (5)
 const UPLOAD_SIZE = Number(process.env.E2E_QUEUE_UPLOAD_MIB ?? 256) * MiB;
 
-function peakRss(pid: number): number | undefined {
-	try {
-		const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-		return match ? Number(match[1]) * 1024 : undefined;
-	} catch {
-		return undefined;
-	}
-}
 
 /** Which worker (index) logged each execution as started; an id in two logs would be run twice. */
 function workerOf(cluster: QueueCluster, ids: string[]) {
@@ -46,7 +41,7 @@ function workerOf(cluster: QueueCluster, ids: string[]) {
 	return ids.map((id) => started.flatMap((set, index) => (set.has(id) ? [index] : [])));
 }
 
-describe('the package in n8n queue mode (main + 2 workers + webhook process, Redis, PostgreSQL)', () => {
+describe.each(e2eVersions())('the package in n8n %s queue mode (main + 2 workers + webhook process, Redis, PostgreSQL)', (version) => {
 	let emulator: Emulator;
 	let cluster: QueueCluster;
 	let media: MediaServer;
@@ -67,6 +62,7 @@ describe('the package in n8n queue mode (main + 2 workers + webhook process, Red
 			'queue cluster (services + 4 n8n processes)',
 			async () =>
 				await startQueueCluster({
+					version,
 					workers: 2,
 					concurrency: 5,
 					env: {
@@ -79,7 +75,7 @@ describe('the package in n8n queue mode (main + 2 workers + webhook process, Red
 				}),
 		);
 		vodCredential = await cluster.client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
-	}, 20 * 60_000);
+	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await cluster?.close();
@@ -335,7 +331,7 @@ describe('the package in n8n queue mode (main + 2 workers + webhook process, Red
 	);
 
 	test(
-		`(b) a ${UPLOAD_SIZE / MiB} MiB file streamed into VOD storage by a worker; binary data in the shared store`,
+		`(b) a ${UPLOAD_SIZE / MiB} MiB file streamed into VOD storage by a worker; binary data in the store all processes share`,
 		async () => {
 			const file = join(filesDir, 'queue-keynote.mp4');
 			const md5 = await timed(
@@ -346,6 +342,7 @@ describe('the package in n8n queue mode (main + 2 workers + webhook process, Red
 				uploadFromDiskWorkflow({ path: 'queue-upload', vodCredential }),
 			);
 			await cluster.client.activateWorkflow(workflow.id);
+			for (const worker of cluster.workers) resetPeakRss(worker.child.pid!);
 			const rssBefore = cluster.workers.map((worker) => peakRss(worker.child.pid!));
 
 			const answer = await timed('(b) upload workflow', async () => {
@@ -384,14 +381,19 @@ describe('the package in n8n queue mode (main + 2 workers + webhook process, Red
 				expect(rssAfter - rssBefore[worker]!).toBeLessThan(UPLOAD_SIZE * 0.5);
 			}
 
-			// the worker wrote the file into the shared filesystem store, and main (another process, another
-			// user folder) serves it from there, as the editor would show it
-			const inStore = readdirSync(cluster.binaryDataDir, { recursive: true, withFileTypes: true })
-				.filter((entry) => entry.isFile())
-				.map((entry) => statSync(join(entry.parentPath ?? entry.path, entry.name)).size);
-			expect(inStore).toContain(UPLOAD_SIZE);
+			// the worker wrote the file into the store every process shares (1.x: a filesystem folder; 2.x: the
+			// database), and main (another process, another user folder) serves it from there, as the editor
+			// would show it
 			const binaryId = readBinaryId(execution, 'Read File');
-			expect(binaryId).toMatch(/^filesystem/);
+			expect(binaryId?.split(':')[0]).toMatch(
+				cluster.binaryDataMode === 'database' ? /^database$/ : /^filesystem/,
+			);
+			if (cluster.binaryDataMode === 'filesystem') {
+				const inStore = readdirSync(cluster.binaryDataDir, { recursive: true, withFileTypes: true })
+					.filter((entry) => entry.isFile())
+					.map((entry) => statSync(join(entry.parentPath ?? entry.path, entry.name)).size);
+				expect(inStore).toContain(UPLOAD_SIZE);
+			}
 			const served = await timed('(b) main serves the binary from the shared store', async () => {
 				const response = await cluster.client.authedGet(
 					`/rest/binary-data?id=${encodeURIComponent(binaryId!)}&action=download`,
