@@ -54,10 +54,15 @@ export async function openBinarySource(
 		const id = binary.id;
 		const metadata = await ctx.helpers.getBinaryMetadata(id);
 		const totalBytes = Number(metadata.fileSize);
-		const sampleStream = await ctx.helpers.getBinaryStream(id, SAMPLE_BYTES);
-		const sample = await firstBytes(sampleStream, SAMPLE_BYTES);
 		const filePath = await storedFilePath(ctx, id, Number.isFinite(totalBytes) ? totalBytes : undefined);
-		let opened: Readable | AsyncGenerator<Buffer> | undefined;
+		// In other modes n8n may load the whole file to stream any part of it (database mode reads the row
+		// whole, twice its size again as PostgreSQL's hex text): one stream gives the sample and the data.
+		const stream = filePath ? undefined : await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
+		const head = stream ? await headOf(stream, SAMPLE_BYTES) : undefined;
+		const sample =
+			head?.sample ??
+			(await firstBytes(await ctx.helpers.getBinaryStream(id, SAMPLE_BYTES), SAMPLE_BYTES));
+		let opened: Readable | AsyncGenerator<Buffer> | undefined = stream;
 		let closed = false;
 		return {
 			...base,
@@ -69,10 +74,12 @@ export async function openBinarySource(
 			chunks: {
 				async *[Symbol.asyncIterator]() {
 					if (closed) return;
-					opened = filePath
-						? readFileReusingBuffer(filePath, STREAM_CHUNK)
-						: await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
-					yield* opened;
+					if (filePath) {
+						opened = readFileReusingBuffer(filePath, STREAM_CHUNK);
+						yield* opened;
+						return;
+					}
+					yield* head!.rest();
 				},
 			},
 			close() {
@@ -111,6 +118,38 @@ export async function openBinarySource(
 			}
 		})(),
 		close() {},
+	};
+}
+
+/**
+ * The first `count` bytes of a stream that is read on afterwards, through `rest`: the chunks read for
+ * the sample first, then the remainder of the same stream.
+ */
+async function headOf(stream: Readable, count: number) {
+	const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+	const read: Buffer[] = [];
+	let total = 0;
+	while (total < count) {
+		const next = await iterator.next();
+		if (next.done) break;
+		read.push(next.value);
+		total += next.value.length;
+	}
+	// copied out of the chunks, which may be the whole file (database mode streams one Buffer)
+	const sample = Buffer.alloc(Math.min(count, total));
+	let filled = 0;
+	for (const chunk of read) {
+		if (filled >= sample.length) break;
+		filled += chunk.copy(sample, filled, 0, Math.min(chunk.length, sample.length - filled));
+	}
+	return {
+		sample,
+		async *rest(): AsyncGenerator<Buffer> {
+			yield* read;
+			for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+				yield next.value;
+			}
+		},
 	};
 }
 
