@@ -35,32 +35,12 @@ const DB_UPLOAD_SIZE = Number(process.env.E2E_DB_UPLOAD_MIB ?? 256) * MiB;
 
 
 describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
-	let emulator: Emulator;
-	let session: N8nSession;
-	let filesDir: string;
-	let vodCredential: { id: string; name: string; type: string };
-
-	beforeAll(async () => {
-		filesDir = mkdtempSync(join(tmpdir(), 'vod-e2e-files-'));
-		emulator = await startEmulator();
-		session = await timed(
-			'n8n session',
-			async () =>
-				await startN8nSession({ version, env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir } }),
-		);
-		vodCredential = await session.client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
-	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await session?.close();
-		await emulator?.stop();
-		if (filesDir) rmSync(filesDir, { recursive: true, force: true });
-		report(session?.timings);
-	}, 60_000);
+	const setup = setUpN8n(version, 'n8n session');
 
 	test(
 		'(a) 50 URLs migrated: submitted once each, callbacks received, Job Status reports what VOD did',
 		async () => {
+			const { session, emulator, vodCredential } = setup;
 			const names = Array.from(
 				{ length: 50 },
 				(_, i) => `clip-${String(i + 1).padStart(3, '0')}.mp4`,
@@ -158,7 +138,7 @@ describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
 	test(
 		`(b) a ${UPLOAD_SIZE / MiB} MiB file read from disk is streamed into VOD storage byte for byte (default binary mode)`,
 		async () => {
-			await uploadFromDisk({ session, emulator, vodCredential, filesDir, size: UPLOAD_SIZE });
+			await uploadFromDisk({ ...setup, size: UPLOAD_SIZE });
 		},
 		5 * 60_000,
 	);
@@ -169,55 +149,60 @@ const databaseModeVersions = e2eVersions().filter((version) => majorOf(version) 
 if (databaseModeVersions.length > 0) describe.each(databaseModeVersions)(
 	'binary data in the database, n8n %s',
 	(version) => {
-		let emulator: Emulator;
-		let session: N8nSession;
-		let filesDir: string;
-		let vodCredential: { id: string; name: string; type: string };
-
-		beforeAll(async () => {
-			filesDir = mkdtempSync(join(tmpdir(), 'vod-e2e-files-'));
-			emulator = await startEmulator();
-			session = await timed(
-				'n8n session (database binary mode)',
-				async () =>
-					await startN8nSession({
-						version,
-						env: {
-							N8N_RESTRICT_FILE_ACCESS_TO: filesDir,
-							N8N_DEFAULT_BINARY_DATA_MODE: 'database',
-						},
-					}),
-			);
-			vodCredential = await session.client.createCredential(
-				'VOD emulator',
-				'alibabaCloudApi',
-				emulatorApiCredential(emulator),
-			);
-		}, 30 * 60_000);
-
-		afterAll(async () => {
-			await session?.close();
-			await emulator?.stop();
-			if (filesDir) rmSync(filesDir, { recursive: true, force: true });
-			report(session?.timings);
-		}, 60_000);
+		const setup = setUpN8n(version, 'n8n session (database binary mode)', {
+			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
+		});
 
 		test(
 			`(b) a ${DB_UPLOAD_SIZE / MiB} MiB file kept by n8n in its database is streamed into VOD storage byte for byte`,
 			async () => {
-				await uploadFromDisk({
-					session,
-					emulator,
-					vodCredential,
-					filesDir,
-					size: DB_UPLOAD_SIZE,
-					mode: 'database',
-				});
+				await uploadFromDisk({ ...setup, size: DB_UPLOAD_SIZE, mode: 'database' });
 			},
 			5 * 60_000,
 		);
 	},
 );
+
+interface Setup {
+	emulator: Emulator;
+	session: N8nSession;
+	/** the folder n8n may read files from (N8N_RESTRICT_FILE_ACCESS_TO) */
+	filesDir: string;
+	vodCredential: { id: string; name: string; type: string };
+}
+
+/**
+ * For the describe block it is called in: the emulator and an n8n of `version` with the package and a
+ * VOD credential, made before its tests and removed after them. The fields are set in beforeAll.
+ */
+function setUpN8n(version: string, label: string, env: Record<string, string> = {}): Setup {
+	const setup = {} as Setup;
+	beforeAll(async () => {
+		setup.filesDir = mkdtempSync(join(tmpdir(), 'vod-e2e-files-'));
+		setup.emulator = await startEmulator();
+		setup.session = await timed(
+			label,
+			async () =>
+				await startN8nSession({
+					version,
+					env: { N8N_RESTRICT_FILE_ACCESS_TO: setup.filesDir, ...env },
+				}),
+		);
+		setup.vodCredential = await setup.session.client.createCredential(
+			'VOD emulator',
+			'alibabaCloudApi',
+			emulatorApiCredential(setup.emulator),
+		);
+	}, 30 * 60_000);
+
+	afterAll(async () => {
+		await setup.session?.close();
+		await setup.emulator?.stop();
+		if (setup.filesDir) rmSync(setup.filesDir, { recursive: true, force: true });
+		report(setup.session?.timings);
+	}, 60_000);
+	return setup;
+}
 
 /** "50 × 200" or "48 × 200, 2 × timeout": how VOD's callback attempts were answered. */
 function describeAttempts(attempts: Array<{ ok: boolean; statusCode?: number; error?: string }>) {
@@ -244,8 +229,8 @@ function binaryIdOf(execution: ExecutionRecord, nodeName: string): string | unde
  * memory must not grow by a large part of the file.
  *
  * In database mode n8n itself holds the whole file in memory (it reads it into one Buffer to store the
- * row, and again to stream it back), so the node's share is measured against a run of the same workflow
- * without the upload, first: the peak is not reset between the two.
+ * row, and again to stream it back), so the node's share is measured against a run of a workflow
+ * that stores the file and writes a copy with n8n's own node, first: the peak is not reset between the two.
  */
 async function uploadFromDisk(options: {
 	session: N8nSession;
@@ -274,12 +259,12 @@ async function uploadFromDisk(options: {
 	// from here on: the peak of n8n's start and of earlier tests does not hide this one's
 	resetPeakRss(session.n8n.child.pid!);
 	if (mode === 'database') {
-		// n8n's own share first: the file read into its binary store, no upload
+		// n8n's own share first: the file stored and read back by n8n's own node, no upload
 		const readOnly = await session.client.createWorkflow(
 			uploadFromDiskWorkflow({ path: `e2e-read-${mode}`, vodCredential, upload: false }),
 		);
 		await session.client.activateWorkflow(readOnly.id);
-		await timed(`${label} read-only workflow`, async () => await post(`e2e-read-${mode}`));
+		await timed(`${label} store-and-copy workflow`, async () => await post(`e2e-read-${mode}`));
 		await session.client.waitForExecutions(readOnly.id, 1, 60_000);
 	}
 	const workflow = await session.client.createWorkflow(
