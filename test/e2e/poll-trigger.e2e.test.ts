@@ -167,7 +167,7 @@ describe.each(e2eVersions())('the poll trigger in a real n8n %s', (version) => {
 		);
 		const { executions, events } = await waitForEvents(
 			'backlog after restart',
-			polls(Math.ceil((plan.backlog + 1) / MAX_ITEMS_PER_POLL) + 2),
+			Math.max(90_000, polls(Math.ceil((plan.backlog + 1) / MAX_ITEMS_PER_POLL) + 2)),
 		);
 
 		// a few more polls: nothing further is emitted
