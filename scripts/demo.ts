@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --once] [-- --count 12]`
+ * `npm run demo [-- --once] [-- --count 12] [-- --n8n 1.123.5]`
  *
  * Builds the package, makes sure a real n8n is installed (first run: installs it into the cache and shows
  * progress), starts the VOD + OSS emulator and a loopback server with sample media, starts n8n with the
@@ -7,7 +7,8 @@
  * for a Webhook so it can be started, its credentials pointed at the emulator), runs the migration and
  * prints source → JobId → VideoId → status. Then it keeps n8n running for you to look around, until
  * Ctrl-C. With `--once` or under `CI=true` it stops after the table (exit code 1 if a job did not succeed).
- * `--skip-build` uses the dist/ that is there (the e2e test of this script does).
+ * `--skip-build` uses the dist/ that is there (the e2e test of this script does). `--n8n <version>` picks
+ * the n8n (default: N8N_E2E_VERSION, else 2.41.1 on Node.js 24; 1.123.5 runs on Node.js 20).
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +25,8 @@ const once = process.argv.includes('--once') || process.env.CI === 'true';
 const skipBuild = process.argv.includes('--skip-build');
 const countFlag = process.argv.indexOf('--count');
 const COUNT = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 12;
+const n8nFlag = process.argv.indexOf('--n8n');
+const N8N_VERSION = n8nFlag > 0 ? process.argv[n8nFlag + 1] : n8nVersion();
 
 function step(text: string) {
 	process.stdout.write(`\n▶ ${text}\n`);
@@ -98,9 +101,9 @@ async function main() {
 		if (build.status !== 0) throw new Error('npm run build failed');
 	}
 
-	step(`Making sure n8n ${n8nVersion()} is installed (cache: N8N_E2E_CACHE)`);
+	step(`Making sure n8n ${N8N_VERSION} is installed (cache: N8N_E2E_CACHE)`);
 	const log = (line: string) => process.stdout.write(`  ${line}\n`);
-	await ensureN8n(n8nVersion(), log);
+	await ensureN8n(N8N_VERSION, log);
 
 	step('Starting the VOD + OSS emulator and the sample media server');
 	const emulator = await startEmulator();
@@ -118,7 +121,11 @@ async function main() {
 	);
 
 	step('Starting n8n with n8n-nodes-alibaba-vod installed as a community package');
-	const session = await startN8nSession({ port: await preferredPort(5678), log });
+	const session = await startN8nSession({
+		version: N8N_VERSION,
+		port: await preferredPort(5678),
+		log,
+	});
 	cleanups.push(() => session.close());
 
 	step('Importing credentials and examples/migrate-url-list.json');

@@ -11,11 +11,12 @@
  * callback (every MediaId once), that forged callbacks get 401 and start nothing, and how repeats of the
  * last callbacks are answered. All traffic stays on 127.0.0.1.
  *
- *   npm run build && npm run bench:callbacks
+ *   npm run build && npm run bench:callbacks [-- --n8n 1.123.5]
+ *   (default n8n: N8N_E2E_VERSION, else 2.41.1)
  *   env: BENCH_CALLBACKS (2000), BENCH_CONCURRENCY (50), BENCH_ROUNDS (5), BENCH_WARMUP (100),
  *        BENCH_FORGED (50), BENCH_REPEATS (50), BENCH_DRAIN_SECONDS (600),
- *        BENCH_SQLITE_POOL_SIZE (0: n8n 1.x's default single SQLite connection; e.g. 4: the pooled WAL
- *        driver, n8n 2.x's only one),
+ *        BENCH_SQLITE_POOL_SIZE (n8n 1.x: 0, its default single SQLite connection, unless set; e.g. 4:
+ *        the pooled WAL driver, n8n 2.x's only one, whose own default it keeps unless set),
  *        BENCH_DIAGNOSE=1 adds two targets that split the trigger's extra cost: the trigger with
  *        de-duplication off (Duplicate Window 0: no static-data write per callback), and n8n's Webhook with
  *        Header Auth (like the trigger, it loads and decrypts a credential per request).
@@ -32,7 +33,7 @@ import {
 	DEFAULT_DELIVERY_LIMITS,
 } from '../nodes/AlibabaCloudVod/helpers/callbackDedup';
 import type { N8nClient, WorkflowDefinition } from '../test/e2e/lib/client';
-import { assertBuilt, REPO_ROOT } from '../test/e2e/lib/install';
+import { assertBuilt, majorOf, n8nVersion, REPO_ROOT } from '../test/e2e/lib/install';
 import { NODE_TYPES, startN8nSession, type N8nSession } from '../test/e2e/lib/session';
 import {
 	nonOk,
@@ -52,11 +53,15 @@ const FORGED = Number(process.env.BENCH_FORGED ?? 50);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 50);
 const DRAIN_MS = Number(process.env.BENCH_DRAIN_SECONDS ?? 600) * 1000;
 const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1';
+const n8nFlag = process.argv.indexOf('--n8n');
+const N8N_VERSION = n8nFlag > 0 ? process.argv[n8nFlag + 1] : n8nVersion();
 /**
  * SQLite connections n8n keeps: 0 is n8n 1.x's default (one connection, rollback journal); above 0 is the
- * pooled driver in WAL mode, which n8n 1.x recommends at start-up and n8n 2.x always uses.
+ * pooled driver in WAL mode, which n8n 1.x recommends at start-up and n8n 2.x always uses (undefined:
+ * 2.x's own default pool).
  */
-const SQLITE_POOL_SIZE = process.env.BENCH_SQLITE_POOL_SIZE ?? '0';
+const SQLITE_POOL_SIZE =
+	process.env.BENCH_SQLITE_POOL_SIZE ?? (majorOf(N8N_VERSION) >= 2 ? undefined : '0');
 
 const GOAL_RATIO = 0.9;
 const GOAL_P99_MS = 1000;
@@ -153,7 +158,7 @@ function triggerWorkflow(
 		node({
 			name: 'VOD Trigger',
 			type: NODE_TYPES.trigger,
-			typeVersion: 1,
+			typeVersion: 1.1,
 			webhookId,
 			parameters: {
 				events: ['UploadByURLComplete', 'FileUploadComplete'],
@@ -416,9 +421,13 @@ async function main() {
 	say(`uptime: ${loadAverage()} (load average 1/5/15 min)`);
 
 	const session = await startN8nSession({
+		version: N8N_VERSION,
 		log: say,
 		// 4,000+ executions per workflow: keep n8n from pruning them while the run counts them
-		env: { EXECUTIONS_DATA_PRUNE: 'false', DB_SQLITE_POOL_SIZE: SQLITE_POOL_SIZE },
+		env: {
+			EXECUTIONS_DATA_PRUNE: 'false',
+			...(SQLITE_POOL_SIZE === undefined ? {} : { DB_SQLITE_POOL_SIZE: SQLITE_POOL_SIZE }),
+		},
 	});
 	const checks: Checks = {
 		failures: [],
@@ -513,7 +522,9 @@ async function main() {
 		console.log(
 			`Callback load: ${CALLBACKS} distinct callbacks × ${ROUNDS} round(s), ${CONCURRENCY} keep-alive connections, ` +
 				`n8n ${session.installation.version}, 1 main process, ` +
-				(SQLITE_POOL_SIZE === '0' ? 'SQLite (one connection)' : `SQLite (pool of ${SQLITE_POOL_SIZE}, WAL)`),
+				(SQLITE_POOL_SIZE === '0'
+					? 'SQLite (one connection)'
+					: `SQLite (pool of ${SQLITE_POOL_SIZE ?? "n8n's default size"}, WAL)`),
 		);
 		console.log(
 			`${'target'.padEnd(26)} ${'requests'.padStart(8)} ${'non-200'.padStart(8)} ${'req/s'.padStart(7)} ` +

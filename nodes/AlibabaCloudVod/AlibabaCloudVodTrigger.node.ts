@@ -22,7 +22,11 @@ export class AlibabaCloudVodTrigger implements INodeType {
 		name: 'alibabaCloudVodTrigger',
 		icon: { light: 'file:alibabaCloudVod.svg', dark: 'file:alibabaCloudVod.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. For every request to a version 1 node n8n evaluates the old Webhook node's
+		// Binary Data option as an expression, which in n8n 2.x takes an expression isolate; from 1.1 on
+		// it does not (and may leave the body to the node: receiveCallback.ts rawBodyOf).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["events"].join(", ") }}',
 		description:
 			'Starts the workflow when ApsaraVideo VOD reports an event by HTTP callback (upload, URL pull, transcode...)',

@@ -1,19 +1,20 @@
 /**
- * `npm run demo -- --once` end to end: the script starts the emulator, sample media and a real n8n with the
- * package, runs examples/migrate-url-list.json (adapted) and prints one row per source. Run with
+ * `npm run demo -- --once` end to end, once per n8n version (`--n8n`): the script starts the emulator,
+ * sample media and a real n8n with the package, runs examples/migrate-url-list.json (adapted) and prints
+ * one row per source. Run with
  * `--skip-build`: the dist/ under test is the one `npm test` built (the demo's own build step is
  * `npm run build`, nothing more).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-import { REPO_ROOT } from './lib/install';
+import { e2eVersions, REPO_ROOT } from './lib/install';
 import { timed } from './lib/timing';
 
-test(
-	'npm run demo -- --once migrates the sample URLs and prints a table that matches VOD',
-	async () => {
-		const { code, output } = await timed('demo --once', async () => {
+test.each(e2eVersions())(
+	'npm run demo -- --once --n8n %s migrates the sample URLs and prints a table that matches VOD',
+	async (version) => {
+		const { code, output } = await timed(`demo --once --n8n ${version}`, async () => {
 			const child = spawn(
 				process.execPath,
 				[
@@ -23,6 +24,8 @@ test(
 					'--skip-build',
 					'--count',
 					'8',
+					'--n8n',
+					version,
 				],
 				{ cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
 			);
@@ -42,5 +45,5 @@ test(
 		}
 		expect(output).toMatch(/workflow execution \d+: success/);
 	},
-	10 * 60_000,
+	30 * 60_000,
 );

@@ -25,6 +25,19 @@ describe('packageLogProblems', () => {
 		expect(packageLogProblems(log)).toEqual([]);
 	});
 
+	test("an error of n8n's own whose stack runs through the e2e cache folder is not ours", () => {
+		const cache = '/root/.cache/n8n-nodes-alibaba-vod';
+		const log = [
+			'Error: getaddrinfo ENOTFOUND api.n8n.io',
+			`    at AxiosError.from (${cache}/n8n-2.41.1/node_modules/axios/dist/node/axios.cjs:1355:24)`,
+			`    at McpRegistryApiClient.fetchAllServers (${cache}/n8n-2.41.1/node_modules/n8n/src/a.ts:33:19)`,
+		].join('\n');
+		expect(packageLogProblems(log, cache)).toEqual([]);
+		// the package's own files under that cache are still ours
+		const ours = `${log}\n    at load (${cache}/x/node_modules/n8n-nodes-alibaba-vod/dist/a.js:1:1)`;
+		expect(packageLogProblems(ours, cache)).toHaveLength(1);
+	});
+
 	test('a warning about another package is not ours', () => {
 		expect(
 			packageLogProblems(

@@ -2,25 +2,26 @@
  * The built package in a real n8n (installed the way n8n installs a community package), against the
  * VOD emulator on loopback: it loads cleanly, n8n's own credential test reaches VOD and reports bad keys,
  * and the trigger's production webhook refuses forged callbacks and starts one execution per real one.
- * One n8n start serves the whole file (≈40 s on 2 cores).
+ * Once per n8n version (lib/install.ts e2eVersions); one n8n start serves each (≈40 s on 2 cores).
  */
 import { randomUUID } from 'node:crypto';
 
 import { callbackSignature, emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { callbackTriggerWorkflow, triggerProductionUrl } from './fixtures/workflows';
+import { e2eVersions } from './lib/install';
 import { startN8nSession, NODE_TYPES, type N8nSession } from './lib/session';
 import { report, timed } from './lib/timing';
 
 const ALL_OUR_TYPES = [NODE_TYPES.action, NODE_TYPES.jobStatus, NODE_TYPES.trigger, NODE_TYPES.pollTrigger];
 
-describe('the package in a real n8n', () => {
+describe.each(e2eVersions())('the package in a real n8n %s', (version) => {
 	let emulator: Emulator;
 	let session: N8nSession;
 
 	beforeAll(async () => {
 		emulator = await startEmulator();
-		session = await timed('n8n session', async () => await startN8nSession());
-	}, 20 * 60_000);
+		session = await timed('n8n session', async () => await startN8nSession({ version }));
+	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await session?.close();
@@ -94,8 +95,9 @@ describe('the package in a real n8n', () => {
 			{ authKey, previousAuthKey: '' },
 		);
 		const webhookId = randomUUID();
+		// version 1: what workflows made before 1.1 have (the rest of the suites use 1.1)
 		const workflow = await session.client.createWorkflow(
-			callbackTriggerWorkflow({ webhookId, callbackCredential: credential }),
+			callbackTriggerWorkflow({ webhookId, callbackCredential: credential, typeVersion: 1 }),
 		);
 		expect((await session.client.activateWorkflow(workflow.id)).active).toBe(true);
 
@@ -173,5 +175,45 @@ describe('the package in a real n8n', () => {
 
 		// no secret in n8n's log
 		expect(session.n8n.logText()).not.toContain(authKey);
+	});
+
+	test('(c2) trigger 1.1: a signed callback whose Content-Type n8n does not parse is read by the node and starts one execution', async () => {
+		const authKey = emulator.callbackAuthKey;
+		const credential = await session.client.createCredential(
+			'VOD callback key (1.1)',
+			'alibabaCloudVodCallbackApi',
+			{ authKey, previousAuthKey: '' },
+		);
+		const webhookId = randomUUID();
+		const workflow = await session.client.createWorkflow(
+			callbackTriggerWorkflow({ webhookId, callbackCredential: credential, typeVersion: 1.1 }),
+		);
+		await session.client.activateWorkflow(workflow.id);
+		const url = triggerProductionUrl(session.n8n.webhookBaseUrl, webhookId);
+		const event = {
+			EventTime: new Date().toISOString(),
+			EventType: 'FileUploadComplete',
+			VideoId: 'e2e0000000000000000000000000011',
+			Status: 'success',
+			Size: 2048,
+		};
+		const timestamp = String(Math.floor(Date.now() / 1000));
+		// n8n parses JSON, text, form and XML bodies itself; for a 1.1 node it leaves any other to the node
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/octet-stream',
+				'X-VOD-TIMESTAMP': timestamp,
+				'X-VOD-SIGNATURE': callbackSignature(url, timestamp, authKey),
+			},
+			body: JSON.stringify(event),
+		});
+		expect(response.status).toBe(200);
+		const [execution] = await session.client.waitForExecutions(workflow.id, 1, 30_000);
+		expect(execution.status).toBe('success');
+		const emitted = execution.data!.resultData.runData['VOD Trigger'][0].data!.main[0]!;
+		expect(emitted.map((item) => item.json.event)).toEqual([
+			expect.objectContaining({ EventType: 'FileUploadComplete', MediaId: event.VideoId }),
+		]);
 	});
 });

@@ -1,9 +1,11 @@
 /**
- * The poll trigger in a real n8n 1.123.5 (the built package installed as a user installs it) against the
+ * The poll trigger in a real n8n, once per version (the built package installed as a user installs it) against the
  * VOD emulator: the workflow is active and n8n itself runs the polls, saves the cursor, and records one
- * execution per poll that found changes. Polls come every 5 s: a custom Poll Times cron with a seconds
- * field ("0,5,…,55 * * * * *") — n8n refuses only a `*` in the seconds field ("at least a minute"), and
- * the `cron` package n8n uses runs six-field expressions. n8n is stopped and started again on the same user
+ * execution per poll that found changes. In n8n 1.x polls come every 5 s: a custom Poll Times cron with a
+ * seconds field ("0,5,…,55 * * * * *") — 1.x refuses only a `*` in the seconds field ("at least a
+ * minute"), and the `cron` package n8n uses runs six-field expressions. n8n 2.x refuses any interval
+ * under a minute (`isSubMinuteCron`): there polls come every minute and the backlog is smaller, so that
+ * it still takes several polls. n8n is stopped and started again on the same user
  * folder (database) halfway, with media created and changed while it is down.
  */
 import type { INode } from 'n8n-workflow';
@@ -11,7 +13,7 @@ import type { INode } from 'n8n-workflow';
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { changeMediaStatus } from '../emulator/vod/media';
 import type { ExecutionRecord } from './lib/client';
-import { readPackageJson } from './lib/install';
+import { e2eVersions, majorOf, readPackageJson } from './lib/install';
 import { startN8n, type N8nProcess } from './lib/process';
 import { PACKAGE_NAME, startN8nSession, type N8nSession } from './lib/session';
 import { report, say, timed } from './lib/timing';
@@ -19,11 +21,19 @@ import { report, say, timed } from './lib/timing';
 const POLL_TRIGGER_TYPE = `${PACKAGE_NAME}.alibabaCloudVodPollTrigger`;
 const TRIGGER_NAME = 'VOD Poll Trigger';
 const EVERY_5_SECONDS = '0,5,10,15,20,25,30,35,40,45,50,55 * * * * *';
+const EVERY_MINUTE = '0 * * * * *';
+
+/** The shortest poll interval each version accepts, and a backlog that takes several polls at it. */
+function pollPlan(version: string) {
+	return majorOf(version) >= 2
+		? { cron: EVERY_MINUTE, intervalMs: 60_000, backlog: 250 }
+		: { cron: EVERY_5_SECONDS, intervalMs: 5_000, backlog: 400 };
+}
 const MAX_ITEMS_PER_POLL = 100;
 
 type Event = { MediaId: string; Status: string; PreviousStatus?: string };
 
-function pollWorkflow(credential: { id: string; name: string }) {
+function pollWorkflow(credential: { id: string; name: string }, cron: string) {
 	const nodes: INode[] = [
 		{
 			id: '00000000-0000-4000-8000-00000000a001',
@@ -32,7 +42,7 @@ function pollWorkflow(credential: { id: string; name: string }) {
 			typeVersion: 1,
 			position: [0, 300],
 			parameters: {
-				pollTimes: { item: [{ mode: 'custom', cronExpression: EVERY_5_SECONDS }] },
+				pollTimes: { item: [{ mode: 'custom', cronExpression: cron }] },
 				mediaType: 'video',
 				statuses: ['Normal', 'UploadFail', 'Uploading'],
 				options: { maxItemsPerPoll: MAX_ITEMS_PER_POLL },
@@ -60,7 +70,7 @@ function eventsOf(execution: ExecutionRecord): Event[] {
 	return (run?.data?.main[0] ?? []).map((item) => item.json.event as Event);
 }
 
-describe('the poll trigger in a real n8n', () => {
+describe.each(e2eVersions())('the poll trigger in a real n8n %s', (version) => {
 	let emulator: Emulator;
 	let session: N8nSession;
 	let restarted: N8nProcess | undefined;
@@ -74,8 +84,8 @@ describe('the poll trigger in a real n8n', () => {
 			);
 		}
 		emulator = await startEmulator();
-		session = await timed('n8n session', async () => await startN8nSession());
-	}, 20 * 60_000);
+		session = await timed('n8n session', async () => await startN8nSession({ version }));
+	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await restarted?.stop();
@@ -84,11 +94,15 @@ describe('the poll trigger in a real n8n', () => {
 		report(session?.timings);
 	}, 60_000);
 
-	test('30 media over three polls, a status change, a restart with changes while down, a 400-media backlog: each change reaches the workflow once', async () => {
+	const plan = pollPlan(version);
+	/** time for the changes seeded now to show up: the next poll, plus one more, plus a margin */
+	const polls = (count: number) => count * plan.intervalMs + 25_000;
+
+	test(`30 media over three polls, a status change, a restart with changes while down, a ${plan.backlog}-media backlog: each change reaches the workflow once`, async () => {
 		const client = session.client;
 		const credential = await client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
 		emulator.seedMedia({ count: 5, statuses: ['Normal'] }); // there before activation: not reported
-		const workflow = await client.createWorkflow(pollWorkflow(credential));
+		const workflow = await client.createWorkflow(pollWorkflow(credential, plan.cron));
 		expect((await client.activateWorkflow(workflow.id)).active).toBe(true);
 
 		const expected = new Map<string, string[]>();
@@ -130,19 +144,19 @@ describe('the poll trigger in a real n8n', () => {
 		const [uploading] = seed(1, ['Uploading'], 'still uploading');
 		for (let round = 1; round <= 3; round++) {
 			seed(10, ['Normal', 'Normal', 'UploadFail'], `round ${round}`);
-			await waitForEvents(`round ${round}`, 30_000);
+			await waitForEvents(`round ${round}`, polls(2));
 		}
 		// Uploading → Normal: reported when it happens
 		changeMediaStatus(emulator.state, uploading, 'Normal');
 		expected.set(uploading, ['Uploading', 'Normal']);
-		await waitForEvents('status change', 30_000);
+		await waitForEvents('status change', polls(2));
 
 		// n8n stops; meanwhile media are created and changed; n8n starts again on the same database
 		await timed('n8n stop', async () => await session.n8n.stop());
 		const [failing] = seed(1, ['Uploading'], 'fails while n8n is down');
 		changeMediaStatus(emulator.state, failing, 'UploadFail', Date.now() + 1000);
 		expected.set(failing, ['UploadFail']); // n8n never saw it Uploading
-		seed(400, ['Normal', 'UploadFail'], 'backlog');
+		seed(plan.backlog, ['Normal', 'UploadFail'], 'backlog');
 		restarted = await timed(
 			'n8n restart',
 			async () =>
@@ -151,10 +165,13 @@ describe('the poll trigger in a real n8n', () => {
 					port: session.n8n.port,
 				}),
 		);
-		const { executions, events } = await waitForEvents('backlog after restart', 90_000);
+		const { executions, events } = await waitForEvents(
+			'backlog after restart',
+			Math.max(90_000, polls(Math.ceil((plan.backlog + 1) / MAX_ITEMS_PER_POLL) + 2)),
+		);
 
 		// a few more polls: nothing further is emitted
-		await new Promise((resolve) => setTimeout(resolve, 12_000));
+		await new Promise((resolve) => setTimeout(resolve, Math.max(12_000, plan.intervalMs + 5_000)));
 		const final = (await finishedExecutions()).flatMap(eventsOf);
 		expect(final).toHaveLength(events.length);
 
@@ -163,7 +180,7 @@ describe('the poll trigger in a real n8n', () => {
 			emitted.set(event.MediaId, [...(emitted.get(event.MediaId) ?? []), event.Status]);
 		}
 		expect(emitted.size).toBe(expected.size);
-		expect(expected.size).toBe(1 + 30 + 1 + 400);
+		expect(expected.size).toBe(1 + 30 + 1 + plan.backlog);
 		for (const [id, statuses] of expected) {
 			expect({ id, statuses: emitted.get(id) }).toEqual({ id, statuses });
 		}
@@ -173,11 +190,13 @@ describe('the poll trigger in a real n8n', () => {
 		const sizes = executions.map((e) => eventsOf(e).length);
 		say(`executions: ${executions.length}, items per execution: ${sizes.join(', ')}`);
 		expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_ITEMS_PER_POLL);
-		expect(executions.length).toBeGreaterThanOrEqual(Math.ceil(432 / MAX_ITEMS_PER_POLL) + 3);
+		expect(executions.length).toBeGreaterThanOrEqual(
+			Math.ceil((plan.backlog + 32) / MAX_ITEMS_PER_POLL) + 3,
+		);
 		expect(executions.every((e) => e.status === 'success' && e.mode === 'trigger')).toBe(true);
 
 		// n8n's log names no poll error
 		const log = restarted.logText();
 		expect(log).not.toMatch(/polling interval is too short|Alibaba Cloud VOD Poll Trigger: a search failed/);
-	}, 6 * 60_000);
+	}, 6 * 60_000 + 20 * plan.intervalMs);
 });

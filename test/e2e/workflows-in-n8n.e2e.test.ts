@@ -1,12 +1,14 @@
 /**
  * Whole workflows in a real n8n with the package installed as a community package, against the VOD + OSS
- * emulator on loopback: (b) a 512 MiB file read from disk by n8n's own Read/Write Files node is streamed
- * into VOD storage by Upload From Binary Data, and the emulator stores exactly those bytes; (a) a URL-list
- * migration: 50 URLs submitted by one workflow, VOD's callbacks received by an active Trigger workflow,
- * Job Status waiting for the end; what n8n reports must be what the emulator did. One n8n start serves
- * the file.
+ * emulator on loopback, once per n8n version: (b) a 512 MiB file read from disk by n8n's own Read/Write
+ * Files node is streamed into VOD storage by Upload From Binary Data, and the emulator stores exactly
+ * those bytes; (a) a URL-list migration: 50 URLs submitted by one workflow, VOD's callbacks received by
+ * an active Trigger workflow, each answered 200 within VOD's 5 s at the first attempt, Job Status
+ * waiting for the end; what n8n reports must be what the emulator did. One n8n start serves both. In
+ * n8n 2.x, (b) runs again in a second n8n with binary data in the database (`database` mode), where n8n
+ * holds the file in memory itself.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,50 +21,26 @@ import {
 	uploadFromDiskWorkflow,
 	urlMigrationWorkflow,
 } from './fixtures/workflows';
-import { nodeOutput } from './lib/client';
+import { nodeOutput, type ExecutionRecord } from './lib/client';
+import { e2eVersions, majorOf } from './lib/install';
 import { startMediaServer, writeRandomFile } from './lib/media-server';
+import { binaryStoreDir, peakRss, resetPeakRss } from './lib/process';
 import { startN8nSession, type N8nSession } from './lib/session';
 import { report, say, timed } from './lib/timing';
 
 const MiB = 1024 * 1024;
 const UPLOAD_SIZE = Number(process.env.E2E_UPLOAD_MIB ?? 512) * MiB;
+/** database mode: n8n keeps the whole file in memory and in one row (at most 512 MiB by default) */
+const DB_UPLOAD_SIZE = Number(process.env.E2E_DB_UPLOAD_MIB ?? 256) * MiB;
 
-/** Peak resident memory (VmHWM) of a process, in bytes; Linux only. */
-function peakRss(pid: number): number | undefined {
-	try {
-		const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-		return match ? Number(match[1]) * 1024 : undefined;
-	} catch {
-		return undefined;
-	}
-}
 
-describe('workflows in a real n8n', () => {
-	let emulator: Emulator;
-	let session: N8nSession;
-	let filesDir: string;
-	let vodCredential: { id: string; name: string; type: string };
-
-	beforeAll(async () => {
-		filesDir = mkdtempSync(join(tmpdir(), 'vod-e2e-files-'));
-		emulator = await startEmulator();
-		session = await timed(
-			'n8n session',
-			async () => await startN8nSession({ env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir } }),
-		);
-		vodCredential = await session.client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
-	}, 20 * 60_000);
-
-	afterAll(async () => {
-		await session?.close();
-		await emulator?.stop();
-		if (filesDir) rmSync(filesDir, { recursive: true, force: true });
-		report(session?.timings);
-	}, 60_000);
+describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
+	const setup = setUpN8n(version, 'n8n session');
 
 	test(
 		'(a) 50 URLs migrated: submitted once each, callbacks received, Job Status reports what VOD did',
 		async () => {
+			const { session, emulator, vodCredential } = setup;
 			const names = Array.from(
 				{ length: 50 },
 				(_, i) => `clip-${String(i + 1).padStart(3, '0')}.mp4`,
@@ -139,7 +117,10 @@ describe('workflows in a real n8n', () => {
 				const sent = emulator.state.vod.callbacks.filter(
 					(c) => c.eventType === 'UploadByURLComplete',
 				);
-				expect(sent.filter((c) => c.ok)).toHaveLength(50);
+				say(`(a) callback attempts: ${describeAttempts(sent)}`);
+				// each answered 200 within VOD's 5 s the first time: VOD needed no retry
+				expect(sent.filter((c) => !c.ok)).toEqual([]);
+				expect(sent).toHaveLength(50);
 				const triggered = await session.client.waitForExecutions(trigger.id, 50, 60_000);
 				expect(triggered.every((e) => e.status === 'success')).toBe(true);
 				const calledBack = triggered.map(
@@ -157,6 +138,7 @@ describe('workflows in a real n8n', () => {
 	test(
 		'(c) On Error "Continue (using error output)": invalid rows leave Submit by its error output, the rest finish',
 		async () => {
+			const { session, emulator, vodCredential } = setup;
 			const names = Array.from({ length: 58 }, (_, i) => `row-${String(i + 1).padStart(2, '0')}.mp4`);
 			const media = await startMediaServer(names.map((name) => ({ name, size: 32 * 1024 })));
 			try {
@@ -200,67 +182,191 @@ describe('workflows in a real n8n', () => {
 	);
 
 	test(
-		`(b) a ${UPLOAD_SIZE / MiB} MiB file read from disk is streamed into VOD storage byte for byte`,
+		`(b) a ${UPLOAD_SIZE / MiB} MiB file read from disk is streamed into VOD storage byte for byte (default binary mode)`,
 		async () => {
-			const file = join(filesDir, 'keynote.mp4');
-			const md5 = await timed(
-				'(b) write the test file',
-				async () => await writeRandomFile(file, UPLOAD_SIZE),
-			);
-
-			const workflow = await session.client.createWorkflow(
-				uploadFromDiskWorkflow({ path: 'e2e-upload', vodCredential }),
-			);
-			await session.client.activateWorkflow(workflow.id);
-			const rssBefore = peakRss(session.n8n.child.pid!);
-
-			const answer = await timed('(b) upload workflow', async () => {
-				const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-upload`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ file, title: 'E2E keynote' }),
-				});
-				expect(response.status).toBe(200);
-				return (await response.json()) as Array<Record<string, unknown>>;
-			});
-			const rssAfter = peakRss(session.n8n.child.pid!);
-
-			const [execution] = await session.client.waitForExecutions(workflow.id, 1, 60_000);
-			expect(execution.status).toBe('success');
-			const uploaded = nodeOutput(execution, 'Upload to VOD');
-			expect(uploaded).toHaveLength(1);
-			expect(answer).toEqual(uploaded);
-			const videoId = (uploaded[0].videoId ?? uploaded[0].VideoId) as string;
-			expect(videoId).toEqual(expect.any(String));
-
-			const media = emulator.state.vod.media.get(videoId);
-			expect(media).toBeDefined();
-			const stored = emulator.state.objects.get(`${media!.bucket}/${media!.objectKey}`);
-			expect(stored).toBeDefined();
-			expect({ size: stored!.size, md5: stored!.md5 }).toEqual({ size: UPLOAD_SIZE, md5 });
-			// it went up in parts, through one multipart upload
-			const uploads = [...emulator.ossUploads.values()].filter(
-				(upload) => upload.key === media!.objectKey,
-			);
-			expect(uploads.map((upload) => upload.status)).toEqual(['completed']);
-			expect(uploads[0].completedParts!.length).toBeGreaterThan(1);
-
-			// n8n kept the file in its filesystem binary store (N8N_DEFAULT_BINARY_DATA_MODE=filesystem), which
-			// the Read node streamed into and the VOD node streamed out of
-			const binaryStore = join(session.userFolder, '.n8n', 'binaryData');
-			const inN8nStore = readdirSync(binaryStore, { recursive: true, withFileTypes: true })
-				.filter((entry) => entry.isFile())
-				.map((entry) => statSync(join(entry.parentPath ?? entry.path, entry.name)).size);
-			expect(inN8nStore).toContain(UPLOAD_SIZE);
-
-			if (rssBefore !== undefined && rssAfter !== undefined) {
-				say(
-					`(b) n8n peak RSS ${Math.round(rssBefore / MiB)} MiB before the upload, ${Math.round(rssAfter / MiB)} MiB after (file ${UPLOAD_SIZE / MiB} MiB)`,
-				);
-				// a file held whole in memory would add at least its own size
-				expect(rssAfter - rssBefore).toBeLessThan(UPLOAD_SIZE * 0.5);
-			}
+			await uploadFromDisk({ ...setup, size: UPLOAD_SIZE });
 		},
 		5 * 60_000,
 	);
 });
+
+// n8n 2.x: database mode is a choice users make (and queue mode's default)
+const databaseModeVersions = e2eVersions().filter((version) => majorOf(version) >= 2);
+if (databaseModeVersions.length > 0) describe.each(databaseModeVersions)(
+	'binary data in the database, n8n %s',
+	(version) => {
+		const setup = setUpN8n(version, 'n8n session (database binary mode)', {
+			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
+		});
+
+		test(
+			`(b) a ${DB_UPLOAD_SIZE / MiB} MiB file kept by n8n in its database is streamed into VOD storage byte for byte`,
+			async () => {
+				await uploadFromDisk({ ...setup, size: DB_UPLOAD_SIZE, mode: 'database' });
+			},
+			5 * 60_000,
+		);
+	},
+);
+
+interface Setup {
+	emulator: Emulator;
+	session: N8nSession;
+	/** the folder n8n may read files from (N8N_RESTRICT_FILE_ACCESS_TO) */
+	filesDir: string;
+	vodCredential: { id: string; name: string; type: string };
+}
+
+/**
+ * For the describe block it is called in: the emulator and an n8n of `version` with the package and a
+ * VOD credential, made before its tests and removed after them. The fields are set in beforeAll.
+ */
+function setUpN8n(version: string, label: string, env: Record<string, string> = {}): Setup {
+	const setup = {} as Setup;
+	beforeAll(async () => {
+		setup.filesDir = mkdtempSync(join(tmpdir(), 'vod-e2e-files-'));
+		setup.emulator = await startEmulator();
+		setup.session = await timed(
+			label,
+			async () =>
+				await startN8nSession({
+					version,
+					env: { N8N_RESTRICT_FILE_ACCESS_TO: setup.filesDir, ...env },
+				}),
+		);
+		setup.vodCredential = await setup.session.client.createCredential(
+			'VOD emulator',
+			'alibabaCloudApi',
+			emulatorApiCredential(setup.emulator),
+		);
+	}, 30 * 60_000);
+
+	afterAll(async () => {
+		await setup.session?.close();
+		await setup.emulator?.stop();
+		if (setup.filesDir) rmSync(setup.filesDir, { recursive: true, force: true });
+		report(setup.session?.timings);
+	}, 60_000);
+	return setup;
+}
+
+/** "50 × 200" or "48 × 200, 2 × timeout": how VOD's callback attempts were answered. */
+function describeAttempts(attempts: Array<{ ok: boolean; statusCode?: number; error?: string }>) {
+	const counts = new Map<string, number>();
+	for (const attempt of attempts) {
+		const key = attempt.ok ? '200' : String(attempt.statusCode ?? attempt.error);
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	return [...counts].map(([answer, count]) => `${count} × ${answer}`).join(', ');
+}
+
+function binaryIdOf(execution: ExecutionRecord, nodeName: string): string | undefined {
+	const item = execution.data?.resultData.runData[nodeName]?.[0]?.data?.main[0]?.[0] as
+		| { binary?: Record<string, { id?: string }> }
+		| undefined;
+	return item?.binary?.data?.id;
+}
+
+/**
+ * (b) Webhook → Read/Write Files from Disk → Upload From Binary Data, with a file of `size` random bytes:
+ * the emulator must store exactly those bytes, through one multipart upload; n8n must have kept the file
+ * where its binary mode says (its filesystem store, or its database); the upload must read it the way
+ * that mode allows (n8n's file directly, or n8n's binary stream), which the node logs; and n8n's peak
+ * memory must not grow by a large part of the file.
+ *
+ * In database mode n8n itself holds the whole file in memory (it reads it into one Buffer to store the
+ * row, and again to stream it back), so the node's share is measured against a run of a workflow
+ * that stores the file and writes a copy with n8n's own node, first: the peak is not reset between the two.
+ */
+async function uploadFromDisk(options: {
+	session: N8nSession;
+	emulator: Emulator;
+	vodCredential: { id: string; name: string; type: string };
+	filesDir: string;
+	size: number;
+	mode?: 'filesystem' | 'database';
+}) {
+	const { session, emulator, vodCredential, filesDir, size } = options;
+	const mode = options.mode ?? 'filesystem';
+	const label = `(b, ${mode})`;
+	const file = join(filesDir, `keynote-${mode}.mp4`);
+	const md5 = await timed(`${label} write the test file`, async () => await writeRandomFile(file, size));
+
+	const post = async (path: string) => {
+		const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ file, title: 'E2E keynote' }),
+		});
+		expect(response.status).toBe(200);
+		return (await response.json()) as Array<Record<string, unknown>>;
+	};
+
+	// from here on: the peak of n8n's start and of earlier tests does not hide this one's
+	resetPeakRss(session.n8n.child.pid!);
+	if (mode === 'database') {
+		// n8n's own share first: the file stored and read back by n8n's own node, no upload
+		const readOnly = await session.client.createWorkflow(
+			uploadFromDiskWorkflow({ path: `e2e-read-${mode}`, vodCredential, upload: false }),
+		);
+		await session.client.activateWorkflow(readOnly.id);
+		await timed(`${label} store-and-copy workflow`, async () => await post(`e2e-read-${mode}`));
+		await session.client.waitForExecutions(readOnly.id, 1, 60_000);
+	}
+	const workflow = await session.client.createWorkflow(
+		uploadFromDiskWorkflow({ path: `e2e-upload-${mode}`, vodCredential }),
+	);
+	await session.client.activateWorkflow(workflow.id);
+	const rssBefore = peakRss(session.n8n.child.pid!);
+
+	const answer = await timed(`${label} upload workflow`, async () => await post(`e2e-upload-${mode}`));
+	const rssAfter = peakRss(session.n8n.child.pid!);
+
+	const [execution] = await session.client.waitForExecutions(workflow.id, 1, 60_000);
+	expect(execution.status).toBe('success');
+	const uploaded = nodeOutput(execution, 'Upload to VOD');
+	expect(uploaded).toHaveLength(1);
+	expect(answer).toEqual(uploaded);
+	const videoId = (uploaded[0].videoId ?? uploaded[0].VideoId) as string;
+	expect(videoId).toEqual(expect.any(String));
+
+	const media = emulator.state.vod.media.get(videoId);
+	expect(media).toBeDefined();
+	const stored = emulator.state.objects.get(`${media!.bucket}/${media!.objectKey}`);
+	expect(stored).toBeDefined();
+	expect({ size: stored!.size, md5: stored!.md5 }).toEqual({ size, md5 });
+	// it went up in parts, through one multipart upload
+	const uploads = [...emulator.ossUploads.values()].filter(
+		(upload) => upload.key === media!.objectKey,
+	);
+	expect(uploads.map((upload) => upload.status)).toEqual(['completed']);
+	expect(uploads[0].completedParts!.length).toBeGreaterThan(1);
+
+	// n8n kept the file where its binary mode says, and the node read it the way that mode allows
+	const binaryId = binaryIdOf(execution, 'Read File');
+	expect(binaryId?.split(':')[0]).toMatch(mode === 'database' ? /^database$/ : /^filesystem/);
+	if (mode === 'filesystem') {
+		const binaryStore = binaryStoreDir(session.installation, session.userFolder);
+		const inN8nStore = readdirSync(binaryStore, { recursive: true, withFileTypes: true })
+			.filter((entry) => entry.isFile())
+			.map((entry) => statSync(join(entry.parentPath ?? entry.path, entry.name)).size);
+		expect(inN8nStore).toContain(size);
+	}
+	const readVia = session.n8n
+		.logText()
+		.split('\n')
+		.filter((line) => line.includes(`to VOD video ${videoId}`) && line.includes('Uploading'));
+	expect(readVia).toEqual([
+		expect.stringContaining(
+			mode === 'filesystem' ? "read from n8n's binary data file" : "streamed from n8n's binary data",
+		),
+	]);
+
+	if (rssBefore !== undefined && rssAfter !== undefined) {
+		say(
+			`${label} n8n peak RSS ${Math.round(rssBefore / MiB)} MiB before the upload, ${Math.round(rssAfter / MiB)} MiB after (file ${size / MiB} MiB)`,
+		);
+		// a file held whole in memory by the node would add at least its own size
+		expect(rssAfter - rssBefore).toBeLessThan(size * 0.5);
+	}
+}

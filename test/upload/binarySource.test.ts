@@ -16,6 +16,8 @@ interface ReadReport extends IDataObject {
 	/** how many distinct memory blocks the chunks were views of */
 	buffers: number;
 	totalBytes: number | null;
+	/** what the upload's log says about how the bytes were read */
+	via: string | null;
 }
 
 /** Reads a source the way the upload does: through rechunk, into exact parts. */
@@ -65,16 +67,30 @@ describe('reading n8n binary data for an upload', () => {
 					return [{ json: {}, binary: { data: binary }, pairedItem: { item: 0 } }];
 				},
 				Probe: async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
-					const streamed = await openBinarySource(this, 0, 'data');
+					let streamsOpened = 0;
+					const getBinaryStream = this.helpers.getBinaryStream.bind(this.helpers);
+					const counting = Object.create(this) as IExecuteFunctions;
+					Object.defineProperty(counting, 'helpers', {
+						value: {
+							...this.helpers,
+							getBinaryStream: async (...args: Parameters<typeof getBinaryStream>) => {
+								streamsOpened++;
+								return await getBinaryStream(...args);
+							},
+						},
+					});
+					const streamed = await openBinarySource(counting, 0, 'data');
 					const report: ReadReport = {
 						...(await probeChunks(streamed.chunks)),
 						totalBytes: streamed.totalBytes ?? null,
+						via: streamed.via ?? null,
 					};
 					return [
 						{
 							json: {
 								id: items[0].binary?.data.id ?? null,
 								streamed: report,
+								streamsOpened,
 								viaParts: await readThroughParts((await openBinarySource(this, 0, 'data')).chunks, MiB),
 							},
 							pairedItem: { item: 0 },
@@ -87,17 +103,21 @@ describe('reading n8n binary data for an upload', () => {
 			id: string;
 			streamed: ReadReport;
 			viaParts: { md5: string; bytes: number; buffers: number };
+			streamsOpened: number;
 		};
 		expect(out.id).toMatch(/^filesystem/);
 		for (const read of [out.streamed, out.viaParts]) {
 			expect(read).toMatchObject({ md5: md5(file), bytes: file.length });
 		}
 		// n8n's read stream hands out a new Buffer per chunk of at most 1 MiB
+		expect(out.streamed.via).toBe("streamed from n8n's binary data");
 		expect(out.streamed.totalBytes).toBe(file.length);
 		expect(out.streamed.chunks).toBe(4);
 		expect(out.streamed.buffers).toBe(out.streamed.chunks);
 		// …which the parts copy into one reused buffer
 		expect(out.viaParts.buffers).toBe(1);
+		// one stream gives the sample and the data: in database mode n8n loads the whole row per stream
+		expect(out.streamsOpened).toBe(1);
 	});
 });
 

@@ -94,9 +94,23 @@ function bodySize(ctx: IWebhookFunctions, rawBody: Buffer | undefined): number {
 }
 
 /**
- * The body as VOD sent it. n8n has read the bytes into `req.rawBody` before calling the node (and parsed
- * JSON bodies into `req.body`); parsing the bytes again here makes the result independent of the
- * Content-Type VOD declares.
+ * The body's bytes. For a typeVersion 1 node n8n reads them into `req.rawBody` before calling the node,
+ * whatever the Content-Type; from 1.1 on it reads them only for the types it parses (JSON, text, form,
+ * XML), and otherwise leaves the reading to the node through `req.readRawBody()` (n8n's own reader,
+ * with its size limit), as n8n's Webhook node v2 does (n8n 1.x and 2.x `webhook-helpers`
+ * `parseRequestBody`).
+ */
+async function rawBodyOf(ctx: IWebhookFunctions): Promise<Buffer | undefined> {
+	const request = ctx.getRequestObject() as { rawBody?: unknown; readRawBody?: () => Promise<void> };
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') {
+		await request.readRawBody();
+	}
+	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
+}
+
+/**
+ * The body as VOD sent it. Parsing the bytes here, even where n8n has parsed a JSON body into
+ * `req.body`, makes the result independent of the Content-Type VOD declares.
  */
 function parseBody(ctx: IWebhookFunctions, rawBody: Buffer | undefined): unknown {
 	if (rawBody && rawBody.length > 0) return JSON.parse(rawBody.toString('utf8')) as unknown;
@@ -134,8 +148,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	}
 
 	// 2. Only an authenticated request gets its body read.
-	const rawBody = (this.getRequestObject() as { rawBody?: unknown }).rawBody;
-	const rawBuffer = Buffer.isBuffer(rawBody) ? rawBody : undefined;
+	const rawBuffer = await rawBodyOf(this);
 	if (bodySize(this, rawBuffer) > MAX_CALLBACK_BODY_BYTES) {
 		return refuse(
 			this,

@@ -2,7 +2,7 @@
  * Talks to a running n8n the way its editor and its users do: the internal REST API (`/rest`, session
  * cookie) for owner setup, login, node types and credential tests, and the public API (`/api/v1`,
  * `X-N8N-API-KEY`) for credentials, workflows, activation and executions. Shapes checked against
- * n8n 1.123.5 (`controllers/owner.controller.js`, `auth.controller.js`, `api-keys.controller.js`,
+ * n8n 1.123.5 and 2.41.1 (`controllers/owner.controller.js`, `auth.controller.js`, `api-keys.controller.js`,
  * `credentials/credentials.controller.js`, `public-api/v1/handlers/*`).
  */
 import type { IConnections, INode } from 'n8n-workflow';
@@ -53,6 +53,14 @@ export interface ExecutionRecord {
 			lastNodeExecuted?: string;
 		};
 	};
+}
+
+/** n8n 2.x's `GET /rest/workflows/:id/publication-status` (workflow-publication-status.service.js). */
+interface PublicationStatus {
+	status: 'in_progress' | 'not_published' | 'published' | 'partial' | 'failed';
+	liveVersionId: string | null;
+	pendingVersionId: string | null;
+	triggers: Array<{ nodeId: string; status: string; errorMessage: string | null }>;
 }
 
 export class N8nClient {
@@ -158,8 +166,52 @@ export class N8nClient {
 		});
 	}
 
-	async activateWorkflow(id: string) {
-		return await this.api<{ id: string; active: boolean }>('POST', `/workflows/${id}/activate`);
+	/**
+	 * Activates (publishes, in 2.x's words) a workflow and returns once its triggers are live. n8n 1.x
+	 * registers them before it answers. n8n 2.x (`N8N_USE_WORKFLOW_PUBLICATION_SERVICE`, on by default)
+	 * answers `active: true` at once and registers them in the background: a webhook called right away
+	 * answers 404 "not registered". So this waits for n8n's own account of the publication
+	 * (`GET /rest/workflows/:id/publication-status`, the editor's indicator): `published` when every
+	 * trigger is active; `failed`/`partial` throw with n8n's reason for each trigger.
+	 */
+	async activateWorkflow(id: string, timeoutMs = 60_000) {
+		const activated = await this.api<{ id: string; active: boolean }>(
+			'POST',
+			`/workflows/${id}/activate`,
+		);
+		await this.waitForPublication(id, timeoutMs);
+		return activated;
+	}
+
+	/** Resolves once n8n reports the workflow published (at once where there is no such report: 1.x). */
+	async waitForPublication(id: string, timeoutMs = 60_000) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			let publication: PublicationStatus;
+			try {
+				publication = await this.rest<PublicationStatus>(
+					'GET',
+					`/workflows/${id}/publication-status`,
+				);
+			} catch (error) {
+				// 1.x has no such route, and 2.x answers 404 with the publication service switched off:
+				// then activation was synchronous
+				if (error instanceof HttpError && error.status === 404) return;
+				throw error;
+			}
+			if (publication.status === 'published') return;
+			if (publication.status === 'failed' || publication.status === 'partial') {
+				throw new Error(
+					`n8n could not publish workflow ${id} (${publication.status}): ${JSON.stringify(publication.triggers)}`,
+				);
+			}
+			if (Date.now() > deadline) {
+				throw new Error(
+					`workflow ${id} not published after ${timeoutMs} ms: ${JSON.stringify(publication)}`,
+				);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
 	}
 
 	async deactivateWorkflow(id: string) {

@@ -3,8 +3,9 @@
  * (see services.ts), one main process (`n8n start`, editor/REST/activation, production webhooks off),
  * workers (`n8n worker`) that run the executions, and one webhook process (`n8n webhook`) that answers
  * `/webhook/*`. Every process has its own user folder with its own install of the package (as each host
- * or container of a real deployment has), the same N8N_ENCRYPTION_KEY, and one shared binary-data folder
- * (filesystem mode), the stand-in for the shared volume n8n 1.x needs when binary data crosses processes.
+ * or container of a real deployment has) and the same N8N_ENCRYPTION_KEY. Binary data crosses processes
+ * the way each version does it by default: n8n 1.x through one shared folder (filesystem mode, the
+ * stand-in for the shared volume it needs), n8n 2.x through the database (its queue-mode default).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,13 @@ import {
 	packPackage,
 	type N8nInstallation,
 } from './install';
-import { E2E_ENCRYPTION_KEY, freePort, startN8n, type N8nProcess } from './process';
+import {
+	E2E_ENCRYPTION_KEY,
+	freePort,
+	startN8n,
+	webhookUrlEnv,
+	type N8nProcess,
+} from './process';
 import {
 	ensureServicePackages,
 	startPostgres,
@@ -32,6 +39,8 @@ type Log = (line: string) => void;
 const defaultLog: Log = (line) => process.stderr.write(`[queue-e2e] ${line}\n`);
 
 export interface QueueClusterOptions {
+	/** the n8n version (default: N8N_E2E_VERSION, else DEFAULT_N8N_VERSION) */
+	version?: string;
 	workers?: number;
 	/** `n8n worker --concurrency` */
 	concurrency?: number;
@@ -53,7 +62,9 @@ export interface QueueCluster {
 	client: N8nClient;
 	/** the webhook process's base URL, with trailing slash: where production webhooks are answered */
 	webhookBaseUrl: string;
-	/** N8N_BINARY_DATA_STORAGE_PATH shared by every process */
+	/** the binary data mode every process runs with */
+	binaryDataMode: 'filesystem' | 'database';
+	/** the filesystem store shared by every process (filesystem mode) */
 	binaryDataDir: string;
 	root: string;
 	/** wall-clock seconds of each step */
@@ -86,7 +97,7 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 
 	const installation = await time(
 		'n8n install (cache check)',
-		async () => await ensureN8n(n8nVersion(), log),
+		async () => await ensureN8n(options.version ?? n8nVersion(), log),
 	);
 	await time(
 		'apt packages (redis-server, postgresql)',
@@ -121,6 +132,16 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 			[0, 1, ...Array.from({ length: workerCount }, () => 0)].map(async () => await freePort()),
 		);
 		const webhookBaseUrl = `http://127.0.0.1:${webhookPort}/`;
+		const binaryDataMode = installation.major >= 2 ? 'database' : 'filesystem';
+		// 2.x: left to n8n's queue-mode default (database); the suite checks that the binary ids say so
+		const binaryDataEnv: Record<string, string> =
+			installation.major >= 2
+				? {}
+				: {
+						N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+						N8N_AVAILABLE_BINARY_DATA_MODES: 'filesystem',
+						N8N_BINARY_DATA_STORAGE_PATH: binaryDataDir,
+					};
 		const shared: Record<string, string> = {
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
@@ -137,11 +158,9 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 			DB_POSTGRESDB_POOL_SIZE: '10',
 			// one key for all: credentials are encrypted by main and decrypted by workers and webhook processes
 			N8N_ENCRYPTION_KEY: E2E_ENCRYPTION_KEY,
-			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
-			N8N_AVAILABLE_BINARY_DATA_MODES: 'filesystem',
-			N8N_BINARY_DATA_STORAGE_PATH: binaryDataDir,
+			...binaryDataEnv,
 			// production webhook URLs (and VOD's callback URL) point at the webhook process
-			WEBHOOK_URL: webhookBaseUrl,
+			...webhookUrlEnv(installation, webhookBaseUrl),
 			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 			...options.env,
 		};
@@ -151,7 +170,11 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		// and the webhook process's installs run.
 		const packed = await packPackage(process.env.N8N_E2E_PACKAGE_DIR);
 		const install = async (name: string) =>
-			await installPackageAsUser(folders[name], { tarball: packed.tarball, log });
+			await installPackageAsUser(folders[name], {
+				tarball: packed.tarball,
+				log,
+				node: installation.node,
+			});
 		let main: N8nProcess;
 		try {
 			await time('package install (main)', async () => await install('main'));
@@ -242,6 +265,7 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 			webhook,
 			client,
 			webhookBaseUrl,
+			binaryDataMode,
 			binaryDataDir,
 			root,
 			timings,

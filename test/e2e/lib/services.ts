@@ -1,6 +1,6 @@
 /**
  * Redis and PostgreSQL for the queue-mode e2e, brought up by the test itself: Debian's packages are
- * installed when missing (`apt-get`, as root), then each server runs as a child process on a free
+ * installed when missing (apt.ts: `apt-get`, as root), then each server runs as a child process on a free
  * loopback port with its data in a temp folder, and is stopped and removed afterwards. Nothing is
  * registered with the system's service manager, and the system's own clusters (if any) are not touched.
  */
@@ -12,7 +12,6 @@ import {
 	readdirSync,
 	readFileSync,
 	rmSync,
-	unlinkSync,
 	writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
@@ -20,6 +19,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { ensureDebianPackages, onPath } from './apt';
 import { freePort } from './process';
 
 const execFileAsync = promisify(execFile);
@@ -28,13 +28,6 @@ type Log = (line: string) => void;
 const defaultLog: Log = (line) => process.stderr.write(`[services] ${line}\n`);
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
-
-function onPath(command: string): string | undefined {
-	for (const dir of (process.env.PATH ?? '').split(':')) {
-		if (dir && existsSync(join(dir, command))) return join(dir, command);
-	}
-	return undefined;
-}
 
 /** Debian puts PostgreSQL's server binaries under /usr/lib/postgresql/<major>/bin, off the PATH. */
 export function postgresBinDir(): string | undefined {
@@ -59,57 +52,13 @@ function missingPackages(): string[] {
 	return missing;
 }
 
-/**
- * Installs redis-server and postgresql from Debian's packages when missing. `policy-rc.d` (exit 101) keeps
- * the packages' maintainer scripts from starting system-wide servers on 6379/5432 while they install; it
- * is removed again if this put it there.
- */
+/** Installs redis-server and postgresql from Debian's packages when missing (apt.ts). */
 export async function ensureServicePackages(log: Log = defaultLog): Promise<{ seconds: number }> {
-	const missing = missingPackages();
-	if (missing.length === 0) {
+	if (missingPackages().length === 0) {
 		log('redis-server and postgresql are installed');
 		return { seconds: 0 };
 	}
-	const started = Date.now();
-	if (!onPath('apt-get')) {
-		throw new Error(
-			`The queue-mode e2e needs ${missing.join(' and ')}, which are not installed, and apt-get is not available to install them. Install Redis (redis-server) and PostgreSQL (initdb, pg_ctl, postgres) yourself, or run on Debian/Ubuntu.`,
-		);
-	}
-	if (process.getuid?.() !== 0) {
-		throw new Error(
-			`The queue-mode e2e needs ${missing.join(' and ')}, which are not installed; installing them takes root. Run \`sudo apt-get install -y ${missing.join(' ')}\` (or run the tests as root, as CI does).`,
-		);
-	}
-	const policy = '/usr/sbin/policy-rc.d';
-	const ownPolicy = !existsSync(policy);
-	if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	try {
-		log(`installing ${missing.join(', ')} with apt-get (one time)`);
-		await run('apt-get', ['update'], env, log);
-		await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], env, log);
-	} finally {
-		if (ownPolicy) unlinkSync(policy);
-	}
-	const still = missingPackages();
-	if (still.length > 0) {
-		throw new Error(`apt-get finished but ${still.join(', ')} is still missing`);
-	}
-	log(`installed ${missing.join(', ')} in ${seconds(started)} s`);
-	return { seconds: seconds(started) };
-}
-
-async function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Log) {
-	try {
-		await execFileAsync(command, args, { env, maxBuffer: 64 * 1024 * 1024 });
-	} catch (error) {
-		const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-		log(`${command} ${args.join(' ')} failed`);
-		throw new Error(
-			`\`${command} ${args.join(' ')}\` failed: ${(stderr || stdout || (error as Error).message).slice(-3000)}`,
-		);
-	}
+	return await ensureDebianPackages('The queue-mode e2e', missingPackages, log);
 }
 
 /** Answers once something on host:port speaks RESP and says PONG. */

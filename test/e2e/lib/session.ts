@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { N8nClient } from './client';
-import { ensureN8n, installPackageAsUser, n8nVersion, type N8nInstallation } from './install';
+import {
+	ensureN8n,
+	installPackageAsUser,
+	n8nCacheRoot,
+	n8nVersion,
+	type N8nInstallation,
+} from './install';
 import { startN8n, type N8nProcess } from './process';
 
 export const PACKAGE_NAME = 'n8n-nodes-alibaba-vod';
@@ -32,6 +38,8 @@ export interface N8nSession {
 }
 
 export interface SessionOptions {
+	/** the n8n version (default: N8N_E2E_VERSION, else DEFAULT_N8N_VERSION) */
+	version?: string;
 	env?: Record<string, string>;
 	port?: number;
 	log?: (line: string) => void;
@@ -45,13 +53,14 @@ const log = (line: string) => process.stderr.write(`[n8n-e2e] ${line}\n`);
 
 export async function startN8nSession(options: SessionOptions = {}): Promise<N8nSession> {
 	const say = options.log ?? log;
-	const installation = await ensureN8n(n8nVersion(), say);
+	const installation = await ensureN8n(options.version ?? n8nVersion(), say);
 	const userFolder = mkdtempSync(join(tmpdir(), 'vod-e2e-n8n-'));
 	let n8n: N8nProcess | undefined;
 	try {
 		const installed = await installPackageAsUser(userFolder, {
 			log: say,
 			packageDir: options.packageDir ?? process.env.N8N_E2E_PACKAGE_DIR,
+			node: installation.node,
 		});
 		n8n = await startN8n(installation, {
 			userFolder,
@@ -96,11 +105,14 @@ export async function startN8nSession(options: SessionOptions = {}): Promise<N8n
  * level column and a load failure spans several lines ("Cannot find module …", "Require stack:", paths
  * into the package), so each warning/error line is judged together with the lines that continue it.
  */
-export function packageLogProblems(logText: string): string[] {
+export function packageLogProblems(logText: string, cacheRoot = n8nCacheRoot()): string[] {
 	const ours = /n8n-nodes-alibaba-vod|alibabaCloud|alibaba cloud vod/i;
+	// n8n's own stack traces run through the e2e cache folder, whose default path bears the package's
+	// name (n8n 2.x logs one when it cannot reach its MCP registry): that path is not the package
+	const text = logText.split(cacheRoot).join('<n8n e2e cache>');
 	const bad = /warn|error|fail|could not|cannot|unable|invalid|skipp|not found|unrecognized/i;
 	const continuation = /^(\s|- |Require stack:|at )/;
-	const lines = logText.split('\n');
+	const lines = text.split('\n');
 	const problems: string[] = [];
 	for (let i = 0; i < lines.length; i++) {
 		if (!bad.test(lines[i])) continue;

@@ -286,6 +286,15 @@ function progressReporter(ctx: IExecuteFunctions, i: number, label: string) {
 	};
 }
 
+/** " (512 MiB, read from n8n's binary data file)": what the log says about the source besides its name */
+function describeSource(source: UploadSource) {
+	const notes = [
+		source.totalBytes !== undefined ? formatBytes(source.totalBytes) : undefined,
+		source.via,
+	].filter(Boolean);
+	return notes.length > 0 ? ` (${notes.join(', ')})` : '';
+}
+
 async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings): Promise<IDataObject> {
 	const signal = ctx.getExecutionCancelSignal?.();
 	const source: UploadSource =
@@ -419,7 +428,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 
 		const label = `${fileName} → VOD ${created.id}`;
 		ctx.logger.info(
-			`[item ${i}] Uploading ${source.label}${source.totalBytes !== undefined ? ` (${formatBytes(source.totalBytes)})` : ''} to VOD ${settings.kind} ${created.id} in parts of ${formatBytes(partSize)}`,
+			`[item ${i}] Uploading ${source.label}${describeSource(source)} to VOD ${settings.kind} ${created.id} in parts of ${formatBytes(partSize)}`,
 		);
 		consumed = true;
 		const renew = created.renew;

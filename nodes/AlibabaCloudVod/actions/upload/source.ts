@@ -18,6 +18,8 @@ export interface UploadSource {
 	label: string;
 	/** for output: the binary property or the URL */
 	reference: string;
+	/** how the bytes are read, for the log (n8n's binary store is read one of two ways) */
+	via?: string;
 	/** what identifies the content, for a derived Reference ID */
 	identity: Array<string | number | undefined>;
 	/** releases the source when it will not be read (the video already exists, a call failed) */
@@ -62,26 +64,27 @@ export async function openBinarySource(
 		const id = binary.id;
 		const metadata = await ctx.helpers.getBinaryMetadata(id);
 		const totalBytes = Number(metadata.fileSize);
-		const sampleStream = await ctx.helpers.getBinaryStream(id, SAMPLE_BYTES);
-		const sample = await firstBytes(sampleStream, SAMPLE_BYTES);
-		let opened: ByteStream | undefined;
+		// n8n may load the whole file to stream any part of it (database mode reads the row whole, twice its
+		// size again as PostgreSQL's hex text): one stream gives the sample and the data.
+		const stream = await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
+		const head = await headOf(stream, SAMPLE_BYTES);
 		let closed = false;
 		return {
 			...base,
 			fileName: binary.fileName ?? metadata.fileName,
 			mimeType: binary.mimeType ?? metadata.mimeType,
 			totalBytes: Number.isFinite(totalBytes) ? totalBytes : undefined,
-			identity: ['binary', binary.fileName, totalBytes, binary.mimeType, md5(sample)],
+			identity: ['binary', binary.fileName, totalBytes, binary.mimeType, md5(head.sample)],
+			via: "streamed from n8n's binary data",
 			chunks: {
 				async *[Symbol.asyncIterator]() {
 					if (closed) return;
-					opened = await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
-					yield* opened;
+					yield* head.rest();
 				},
 			},
 			close() {
 				closed = true;
-				opened?.destroy();
+				stream.destroy();
 			},
 		};
 	}
@@ -132,19 +135,37 @@ function presentBinary(ctx: IExecuteFunctions, itemIndex: number, propertyName: 
 	);
 }
 
-async function firstBytes(stream: ByteStream, count: number): Promise<Buffer> {
-	const chunks: Buffer[] = [];
+
+/**
+ * The first `count` bytes of a stream that is read on afterwards, through `rest`: the chunks read for
+ * the sample first, then the remainder of the same stream.
+ */
+async function headOf(stream: ByteStream, count: number) {
+	const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+	const read: Buffer[] = [];
 	let total = 0;
-	try {
-		for await (const chunk of stream) {
-			chunks.push(chunk as Buffer);
-			total += (chunk as Buffer).length;
-			if (total >= count) break;
-		}
-	} finally {
-		stream.destroy();
+	while (total < count) {
+		const next = await iterator.next();
+		if (next.done) break;
+		read.push(next.value);
+		total += next.value.length;
 	}
-	return Buffer.concat(chunks).subarray(0, count);
+	// copied out of the chunks, which may be the whole file (database mode streams one Buffer)
+	const sample = Buffer.alloc(Math.min(count, total));
+	let filled = 0;
+	for (const chunk of read) {
+		if (filled >= sample.length) break;
+		filled += chunk.copy(sample, filled, 0, Math.min(chunk.length, sample.length - filled));
+	}
+	return {
+		sample,
+		async *rest(): AsyncGenerator<Buffer> {
+			yield* read;
+			for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+				yield next.value;
+			}
+		},
+	};
 }
 
 function fileNameFromDisposition(header: string | undefined): string | undefined {
