@@ -99,7 +99,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 					{
 						name: 'Source URL',
 						value: 'sourceUrl',
-						description: 'The newest job VOD has for the URL',
+						description: 'The newest job VOD has for the URL that succeeded or is still running, else its newest failed job',
 					},
 				],
 				default: 'jobId',

@@ -571,7 +571,7 @@ export async function execute(
 			} else if (lookup && 'info' in lookup && classifyStatus(lookup.info.Status) !== 'failed') {
 				outcomes.set(source.itemIndex, { kind: 'skipped', existingJob: jobFields(lookup.info) });
 			} else if (lookup && 'info' in lookup) {
-				// Its newest job failed: submit again, under a SessionId of its own (see sessionIdFor).
+				// Every job of it failed: submit again, under a SessionId of its own (see sessionIdFor).
 				toSubmit.push({ ...source, replaces: { replacesJobId: lookup.info.JobId } });
 			} else {
 				toSubmit.push(source);
