@@ -85,6 +85,40 @@ describe('example workflows', () => {
 		},
 	);
 
+	it.each(files)(
+		'%s leaves no If branch or error output unconnected, so no item vanishes (attack-2 N13)',
+		(file) => {
+			const workflow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+				nodes: INode[];
+				connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+			};
+			const branchesOf = (node: INode) =>
+				node.type === 'n8n-nodes-base.if'
+					? [0, 1]
+					: node.onError === 'continueErrorOutput'
+						? [node.type === JOB_STATUS_NODE_TYPE ? 3 : 1]
+						: [];
+			for (const node of workflow.nodes) {
+				for (const output of branchesOf(node)) {
+					const targets = workflow.connections[node.name]?.main[output] ?? [];
+					expect({ node: node.name, output, connected: targets.length > 0 }).toEqual({
+						node: node.name,
+						output,
+						connected: true,
+					});
+				}
+			}
+		},
+	);
+
+	it('cross-account-migration sends an item Submit refuses to its error output, not on as a regular item', () => {
+		const workflow = JSON.parse(readFileSync(join(dir, 'cross-account-migration.json'), 'utf8'));
+		const submit = workflow.nodes.find(
+			(node: INode) => node.type === VOD_NODE_TYPE && node.parameters.operation === 'submit',
+		);
+		expect(submit.onError).toBe('continueErrorOutput');
+	});
+
 	it('migrate-url-list loops Still Running back through a Wait node into Job Status', () => {
 		const workflow = JSON.parse(readFileSync(join(dir, 'migrate-url-list.json'), 'utf8'));
 		const status = workflow.nodes.find((node: INode) => node.type === JOB_STATUS_NODE_TYPE);
