@@ -143,6 +143,17 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 		expect(plain[0].json.warning).toBeUndefined();
 	});
 
+	it('16 tags plus a Source Key: the refusal counts the Source Key tag and says how many Tags fit (attack-2 N14)', async () => {
+		const tags = Array.from({ length: 16 }, (_, i) => `t${i}`).join(',');
+		const [out] = await submit([{ json: { url: sources.url('/files/n14.mp4'), videoId: 'v-14' } }], {
+			...keyed,
+			tags,
+		});
+		expect(out.json.error).toMatch(/17 tags given \(16 in Tags and the one Source Key adds\)/);
+		expect(out.json.description).toMatch(/at most 15 .*Source Key/);
+		expect(jobs()).toHaveLength(0);
+	});
+
 	it('GCS, Azure SAS and Tencent signed URLs get the warning too; look-alike queries do not (attack-2 N7)', async () => {
 		const queries = {
 			gcs: 'X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=x&X-Goog-Expires=900&X-Goog-Signature=ab12',

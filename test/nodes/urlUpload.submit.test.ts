@@ -300,6 +300,8 @@ describe('URL Upload → Submit', () => {
 		const out = second.output('Submit')[0].json;
 		expect(out.recovered).toBe(true);
 		expect(out.jobId).not.toBe(first.output('Submit')[0].json.jobId);
+		// attack-2 N14: it is still the resubmission of the failed job
+		expect(out.replacesJobId).toBe(first.output('Submit')[0].json.jobId);
 		expect(out.status).not.toMatch(/FAIL/);
 		expect(out.warning).toBeUndefined();
 		expect(jobs()).toHaveLength(2);
