@@ -20,6 +20,13 @@ const ours: Record<string, INodeTypeDescription> = {
 	[JOB_STATUS_NODE_TYPE]: new AlibabaCloudVodJobStatus().description,
 };
 
+function readWorkflow(file: string) {
+	return JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+		nodes: INode[];
+		connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+	};
+}
+
 function problemsOf(node: INode, description: INodeTypeDescription): string[] {
 	const problems: string[] = [];
 	const shown = (property: INodeProperties) =>
@@ -58,10 +65,7 @@ describe('example workflows', () => {
 	it.each(files)(
 		'%s parses, is wired to existing nodes and uses only our defined parameters',
 		(file) => {
-			const workflow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-				nodes: INode[];
-				connections: Record<string, { main: Array<Array<{ node: string }>> }>;
-			};
+			const workflow = readWorkflow(file);
 			const names = new Set(workflow.nodes.map((node) => node.name));
 			expect(names.size).toBe(workflow.nodes.length);
 			for (const [from, { main }] of Object.entries(workflow.connections)) {
@@ -88,10 +92,7 @@ describe('example workflows', () => {
 	it.each(files)(
 		'%s leaves no If branch or error output unconnected, so no item vanishes (attack-2 N13)',
 		(file) => {
-			const workflow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-				nodes: INode[];
-				connections: Record<string, { main: Array<Array<{ node: string }>> }>;
-			};
+			const workflow = readWorkflow(file);
 			const branchesOf = (node: INode) =>
 				node.type === 'n8n-nodes-base.if'
 					? [0, 1]
