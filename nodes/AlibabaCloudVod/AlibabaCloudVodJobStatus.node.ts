@@ -15,6 +15,7 @@ import { checkJobId, classifyStatus, jobFields } from './helpers/jobStatus';
 import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
 import { lookupJobsById, lookupJobsByUrl, type JobLookup } from './transport/vod/jobLookup';
+import { isTransientVodError, vodErrorDetails } from './transport/vod/request';
 import { waitUnlessAborted } from './transport/wait';
 import { credentialTest } from './methods';
 
@@ -99,7 +100,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 					{
 						name: 'Source URL',
 						value: 'sourceUrl',
-						description: 'The newest job VOD has for the URL',
+						description: 'The newest job VOD has for the URL that succeeded or is still running, else its newest failed job',
 					},
 				],
 				default: 'jobId',
@@ -260,8 +261,10 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 			const json: IDataObject = withoutOwnLookupError(items[itemIndex].json);
 			const pairedItem = { item: itemIndex };
 			if (!answer || 'error' in answer) {
-				// The job's status is unknown, not failed: it goes where "check again later" leads (Still
-				// Running), or to the error output, never to Failed, which invites a second submission.
+				// The job's status is unknown, not failed: after an error that may pass (throttling, 5xx,
+				// network) it goes where "check again later" leads (Still Running), never to Failed, which
+				// invites a second submission. An error that asking again cannot fix (signature, access,
+				// parameter) goes to Failed, so a Wait loop on Still Running does not repeat it forever.
 				const error =
 					answer?.error ??
 					new NodeOperationError(this.getNode(), 'The status check was cancelled', { itemIndex });
@@ -269,7 +272,10 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				const failed = errorItem(this, error, itemIndex, { [by]: key, lookupError: true }, 'GetURLUploadInfos');
 				// under the error output n8n adds the input item's fields itself, to an item that is only `{ error }`
 				const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
-				route(STILL_RUNNING, toErrorOutput ? failed : { ...failed, json: { ...json, ...failed.json } });
+				route(
+					askingAgainMayHelp(error) ? STILL_RUNNING : FAILED,
+					toErrorOutput ? failed : { ...failed, json: { ...json, ...failed.json } },
+				);
 			} else if ('missing' in answer) {
 				route(FAILED, {
 					json: {
@@ -324,6 +330,11 @@ function waitTiming(options: StatusOptions): WaitTiming {
 		);
 	}
 	return timing;
+}
+
+/** A lookup error that may pass by itself; only a VOD error the transport classed as permanent may not. */
+function askingAgainMayHelp(error: unknown): boolean {
+	return vodErrorDetails(error) === undefined || isTransientVodError(error);
 }
 
 /**

@@ -20,6 +20,13 @@ const ours: Record<string, INodeTypeDescription> = {
 	[JOB_STATUS_NODE_TYPE]: new AlibabaCloudVodJobStatus().description,
 };
 
+function readWorkflow(file: string) {
+	return JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+		nodes: INode[];
+		connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+	};
+}
+
 function problemsOf(node: INode, description: INodeTypeDescription): string[] {
 	const problems: string[] = [];
 	const shown = (property: INodeProperties) =>
@@ -58,10 +65,7 @@ describe('example workflows', () => {
 	it.each(files)(
 		'%s parses, is wired to existing nodes and uses only our defined parameters',
 		(file) => {
-			const workflow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-				nodes: INode[];
-				connections: Record<string, { main: Array<Array<{ node: string }>> }>;
-			};
+			const workflow = readWorkflow(file);
 			const names = new Set(workflow.nodes.map((node) => node.name));
 			expect(names.size).toBe(workflow.nodes.length);
 			for (const [from, { main }] of Object.entries(workflow.connections)) {
@@ -84,6 +88,37 @@ describe('example workflows', () => {
 			expect(problems).toEqual([]);
 		},
 	);
+
+	it.each(files)(
+		'%s leaves no If branch or error output unconnected, so no item vanishes (attack-2 N13)',
+		(file) => {
+			const workflow = readWorkflow(file);
+			const branchesOf = (node: INode) =>
+				node.type === 'n8n-nodes-base.if'
+					? [0, 1]
+					: node.onError === 'continueErrorOutput'
+						? [node.type === JOB_STATUS_NODE_TYPE ? 3 : 1]
+						: [];
+			for (const node of workflow.nodes) {
+				for (const output of branchesOf(node)) {
+					const targets = workflow.connections[node.name]?.main[output] ?? [];
+					expect({ node: node.name, output, connected: targets.length > 0 }).toEqual({
+						node: node.name,
+						output,
+						connected: true,
+					});
+				}
+			}
+		},
+	);
+
+	it('cross-account-migration sends an item Submit refuses to its error output, not on as a regular item', () => {
+		const workflow = JSON.parse(readFileSync(join(dir, 'cross-account-migration.json'), 'utf8'));
+		const submit = workflow.nodes.find(
+			(node: INode) => node.type === VOD_NODE_TYPE && node.parameters.operation === 'submit',
+		);
+		expect(submit.onError).toBe('continueErrorOutput');
+	});
 
 	it('migrate-url-list loops Still Running back through a Wait node into Job Status', () => {
 		const workflow = JSON.parse(readFileSync(join(dir, 'migrate-url-list.json'), 'utf8'));

@@ -229,6 +229,36 @@ describe('Job Status: a lookup error is not a job failure', () => {
 		expect(failed.json.error).toMatchObject({ lookupError: true, message: expect.stringMatching(/GetURLUploadInfos/) });
 	});
 
+	it('a lookup error asking again cannot fix (wrong secret) goes to Failed or the error output, never Still Running (attack-2 N2)', async () => {
+		const out = await submit([sources.url('/files/h4.mp4')]);
+		await emulator.idle();
+		const wrongSecret = emulatorCredentials({
+			vodEndpoint: emulator.vodEndpoint,
+			accessKey: { ...emulator.accessKey, accessKeySecret: 'not-the-secret' },
+		});
+		const run = (onError: string, by: INodeParameters = {}) =>
+			runWorkflow({ ...statusRun(by, [{ json: { ...out[0].json, sourceId: 'row-5' } }], { onError }), credentials: wrongSecret });
+		const byUrl = { lookUpBy: 'sourceUrl', sourceUrl: '={{ $json.sourceUrl }}' };
+
+		for (const by of [{}, byUrl]) {
+			const stopped = await run('stopWorkflow', by);
+			expect(stopped.status).toBe('error');
+			expect(stopped.error?.message).toMatch(/SignatureDoesNotMatch/);
+
+			const regular = await run('continueRegularOutput', by);
+			expect(regular.status).toBe('success');
+			expect(regular.output('Status', 2)).toHaveLength(0);
+			const [failed] = regular.output('Status', 1);
+			expect(failed.pairedItem).toEqual({ item: 0 });
+			expect(failed.json).toMatchObject({ sourceId: 'row-5', lookupError: true });
+			expect(failed.json.error).toMatch(/SignatureDoesNotMatch/);
+
+			const errorOutput = await run('continueErrorOutput', by);
+			expect([0, 1, 2].map((output) => errorOutput.output('Status', output).length)).toEqual([0, 0, 0]);
+			expect(errorOutput.output('Status', 3)[0].json.error).toMatchObject({ message: expect.stringMatching(/SignatureDoesNotMatch/) });
+		}
+	});
+
 	it('each output keeps the input order, and an error item of the previous node keeps its source and cause', async () => {
 		const result = await runWorkflow(
 			statusRun(

@@ -142,4 +142,39 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 		const plain = await submit([{ json: { url: sources.url('/files/k5.mp4') } }], { skipAlreadySubmitted: true });
 		expect(plain[0].json.warning).toBeUndefined();
 	});
+
+	it('16 tags plus a Source Key: the refusal counts the Source Key tag and says how many Tags fit (attack-2 N14)', async () => {
+		const tags = Array.from({ length: 16 }, (_, i) => `t${i}`).join(',');
+		const [out] = await submit([{ json: { url: sources.url('/files/n14.mp4'), videoId: 'v-14' } }], {
+			...keyed,
+			tags,
+		});
+		expect(out.json.error).toMatch(/17 tags given \(16 in Tags and the one Source Key adds\)/);
+		expect(out.json.description).toMatch(/at most 15 .*Source Key/);
+		expect(jobs()).toHaveLength(0);
+	});
+
+	it('GCS, Azure SAS and Tencent signed URLs get the warning too; look-alike queries do not (attack-2 N7)', async () => {
+		const queries = {
+			gcs: 'X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=x&X-Goog-Expires=900&X-Goog-Signature=ab12',
+			azure: 'sv=2022-11-02&se=2030-01-01T00%3A00%3A00Z&sr=b&sp=r&sig=abc%3D',
+			tencentCdnA: 'sign=1900000000-rand-0-0123abcd&t=1900000000',
+			tencentTxSecret: 'txSecret=0123abcd&txTime=5F5E1000',
+			tencentCos: 'q-sign-algorithm=sha1&q-ak=AK&q-sign-time=1%3B2&q-key-time=1%3B2&q-signature=abc',
+		};
+		const names = Object.keys(queries);
+		const out = await submit(
+			Object.values(queries).map((query, i) => ({ json: { url: sources.url(`/files/n7-${i}.mp4?${query}`) } })),
+			{ skipAlreadySubmitted: true },
+		);
+		expect(out.map((item, i) => [names[i], /signed.*Source Key/.test(String(item.json.warning))])).toEqual(
+			names.map((name) => [name, true]),
+		);
+		const lookAlikes = ['sig=1', 'sign=up', 't=30', 'se=1&sp=2'];
+		const plain = await submit(
+			lookAlikes.map((query, i) => ({ json: { url: sources.url(`/files/n7-plain-${i}.mp4?${query}`) } })),
+			{ skipAlreadySubmitted: true },
+		);
+		expect(plain.map((item) => item.json.warning)).toEqual(lookAlikes.map(() => undefined));
+	});
 });

@@ -249,6 +249,41 @@ describe('URL Upload → Submit', () => {
 		expect(jobs()).toHaveLength(2);
 	});
 
+	it('Skip Already Submitted and Job Status by URL keep an earlier success over a newer failed job (attack-2 N1)', async () => {
+		const url = sources.url('/files/held.mp4');
+		const first = await runWorkflow({ ...submitWorkflow({ title: 'a' }), startItems: urlItems([url]) });
+		await emulator.finishJobs();
+		const goodJobId = first.output('Submit')[0].json.jobId as string;
+		expect(emulator.state.vod.jobs.get(goodJobId)?.status).toBe('SUCCESS');
+		// A later submission of the same URL (other title, so another SessionId) that failed.
+		const again = await runWorkflow({ ...submitWorkflow({ title: 'b' }), startItems: urlItems([url]) });
+		await emulator.finishJobs();
+		const failedJob = emulator.state.vod.jobs.get(again.output('Submit')[0].json.jobId as string)!;
+		expect(failedJob.jobId).not.toBe(goodJobId);
+		Object.assign(failedJob, {
+			status: 'DOWNLOAD_FAIL',
+			errorCode: 'DownloadFailed',
+			creationTime: emulator.state.vod.jobs.get(goodJobId)!.creationTime + 5000,
+		});
+
+		const skipped = await runWorkflow({
+			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
+			startItems: urlItems([url]),
+		});
+		expect(skipped.output('Submit')[0].json).toMatchObject({ skipped: true, jobId: goodJobId });
+		expect(skipped.output('Submit')[0].json.replacesJobId).toBeUndefined();
+		expect(jobs()).toHaveLength(2);
+
+		const status = await runWorkflow({
+			nodes: [startNode(), jobStatusNode('Status', { lookUpBy: 'sourceUrl', sourceUrl: '={{ $json.url }}' })],
+			connections: chain('Start', 'Status'),
+			credentials: emulatorCredentials(emulator),
+			startItems: urlItems([url]),
+		});
+		expect(status.output('Status', 0).map((item) => item.json.jobId)).toEqual([goodJobId]);
+		expect(status.output('Status', 1)).toHaveLength(0);
+	});
+
 	it('a resubmission whose answer was lost is recovered on retry, not submitted twice', async () => {
 		const url = sources.url('/flaky/lost-answer.mp4');
 		const workflow = {
@@ -265,6 +300,8 @@ describe('URL Upload → Submit', () => {
 		const out = second.output('Submit')[0].json;
 		expect(out.recovered).toBe(true);
 		expect(out.jobId).not.toBe(first.output('Submit')[0].json.jobId);
+		// attack-2 N14: it is still the resubmission of the failed job
+		expect(out.replacesJobId).toBe(first.output('Submit')[0].json.jobId);
 		expect(out.status).not.toMatch(/FAIL/);
 		expect(out.warning).toBeUndefined();
 		expect(jobs()).toHaveLength(2);

@@ -178,17 +178,25 @@ export function checkDescription(raw: unknown): string | undefined {
 	return checkText('Description', raw, LIMITS.descriptionBytes, { multiline: true });
 }
 
-/** Tags: comma-separated, at most 16, each at most 32 bytes; returned normalised ("a,b,c"). */
-export function checkTags(raw: unknown): string | undefined {
+/**
+ * Tags: comma-separated, at most 16, each at most 32 bytes; returned normalised ("a,b,c"). `sourceKeyTag`:
+ * the tag Submit adds for Options → Source Key, appended and counted.
+ */
+export function checkTags(raw: unknown, sourceKeyTag?: string): string | undefined {
 	const list: unknown[] = Array.isArray(raw) ? raw : textValue('Tags', raw).split(',');
 	const tags = list
 		.map((tag) => textValue('A tag', tag).trim())
 		.filter((tag) => tag !== '');
+	// Submit's Source Key travels as one more tag, so it counts toward VOD's limit.
+	if (sourceKeyTag) tags.push(sourceKeyTag);
 	if (tags.length === 0) return undefined;
 	if (tags.length > LIMITS.tags) {
+		const ofKey = sourceKeyTag ? ` (${tags.length - 1} in Tags and the one Source Key adds)` : '';
 		throw new ItemInputError(
-			`${tags.length} tags given; VOD accepts at most ${LIMITS.tags}`,
-			`Keep at most ${LIMITS.tags} comma-separated tags.`,
+			`${tags.length} tags given${ofKey}; VOD accepts at most ${LIMITS.tags}`,
+			sourceKeyTag
+				? `Keep at most ${LIMITS.tags - 1} comma-separated tags in Tags: Source Key takes one of VOD's ${LIMITS.tags}.`
+				: `Keep at most ${LIMITS.tags} comma-separated tags.`,
 		);
 	}
 	for (const tag of tags) checkText(`Tag "${tag.slice(0, 40)}"`, tag, LIMITS.tagBytes);

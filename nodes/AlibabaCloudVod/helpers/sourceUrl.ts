@@ -100,16 +100,32 @@ export function refuseUrlList(text: string, field: string) {
 	);
 }
 
-/** Query parameters that sign a URL for a limited time (OSS V1/V4, S3 V2/V4, Alibaba CDN, CloudFront). */
-const SIGNING_PARAMETERS = [
+/**
+ * Query parameters that sign a URL for a limited time on their own: OSS V1/V4, S3 V2/V4, GCS V4,
+ * CloudFront, Alibaba CDN type A, Tencent COS and Tencent CSS (txSecret).
+ */
+const SIGNING_PARAMETERS = new Set([
 	'signature',
 	'x-oss-signature',
 	'x-amz-signature',
+	'x-goog-signature',
+	'q-signature',
 	'auth_key',
+	'txsecret',
 	'expires',
 	'x-oss-expires',
 	'x-amz-expires',
+	'x-goog-expires',
 	'key-pair-id',
+]);
+
+/**
+ * Names too common to mean a signature alone, and the companions that make them one: Azure SAS (`sig`
+ * with `se`/`sp`/`sv`), Tencent CDN type A (`sign` with `t`).
+ */
+const SIGNING_PAIRS: Array<[name: string, companions: string[]]> = [
+	['sig', ['se', 'sp', 'sv']],
+	['sign', ['t']],
 ];
 
 /**
@@ -118,8 +134,12 @@ const SIGNING_PARAMETERS = [
  */
 export function isSignedUrl(text: string): boolean {
 	try {
-		const names = [...new URL(text).searchParams.keys()].map((name) => name.toLowerCase());
-		return names.some((name) => SIGNING_PARAMETERS.includes(name));
+		const names = new Set([...new URL(text).searchParams.keys()].map((name) => name.toLowerCase()));
+		const signedAlone = [...names].some((name) => SIGNING_PARAMETERS.has(name));
+		return (
+			signedAlone ||
+			SIGNING_PAIRS.some(([name, companions]) => names.has(name) && companions.some((c) => names.has(c)))
+		);
 	} catch {
 		return false;
 	}

@@ -235,7 +235,7 @@ function replacedId(replaced: Replaced) {
 
 type Outcome =
 	| { kind: 'submitted'; job: UploadJob; requestId: string; replaces?: Replaced }
-	| { kind: 'recovered'; info: URLUploadInfo; requestId: string }
+	| { kind: 'recovered'; info: URLUploadInfo; requestId: string; replaces?: Replaced }
 	| { kind: 'skipped'; existingJob: IDataObject }
 	| { kind: 'skippedByKey'; existingMedia: IDataObject }
 	| { kind: 'failed'; error: unknown; batch: number[]; mayExist?: boolean; call?: string };
@@ -282,7 +282,7 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	if (description) metadata.Description = description;
 	const key = checkSourceKey(options.sourceKey);
 	const sourceKey = key === undefined ? undefined : { key, tag: sourceKeyTag(key) };
-	const tags = checkTags([options.tags ?? '', sourceKey?.tag ?? ''].join(','));
+	const tags = checkTags(options.tags ?? '', sourceKey?.tag);
 	if (tags) metadata.Tags = tags;
 	if (options.cateId) {
 		if (!/^\d+$/.test(String(options.cateId).trim())) {
@@ -480,6 +480,7 @@ async function submitBatch(
 				outcomes.set(source.itemIndex, {
 					kind: 'recovered',
 					info: lookup.info,
+					replaces: source.replaces,
 					requestId:
 						(error as { context?: { vod?: { RequestId?: string } } }).context?.vod?.RequestId ?? '',
 				});
@@ -571,7 +572,7 @@ export async function execute(
 			} else if (lookup && 'info' in lookup && classifyStatus(lookup.info.Status) !== 'failed') {
 				outcomes.set(source.itemIndex, { kind: 'skipped', existingJob: jobFields(lookup.info) });
 			} else if (lookup && 'info' in lookup) {
-				// Its newest job failed: submit again, under a SessionId of its own (see sessionIdFor).
+				// Every job of it failed: submit again, under a SessionId of its own (see sessionIdFor).
 				toSubmit.push({ ...source, replaces: { replacesJobId: lookup.info.JobId } });
 			} else {
 				toSubmit.push(source);
@@ -675,6 +676,7 @@ function recoveredJob(outcome: Extract<Outcome, { kind: 'recovered' }>): IDataOb
 		recovered: true,
 		status: job.status,
 		existingJob: job,
+		...outcome.replaces,
 	};
 	if (classifyStatus(outcome.info.Status) === 'failed') {
 		json.warning = `This is the job an earlier run submitted within the last 10 minutes, and it failed (${job.status}${job.errorCode ? `, ${String(job.errorCode)}` : ''}). VOD refuses the same call again for 10 minutes (SessionId), so nothing new was submitted. To resubmit failed jobs, run again with Options → Skip Already Submitted on: it submits a URL whose job failed as a new call.`;

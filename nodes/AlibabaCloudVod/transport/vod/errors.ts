@@ -18,6 +18,8 @@ export interface VodErrorDetails {
 	attempts: number;
 	/** the last failure left it unknown whether VOD ran the action */
 	outcomeUnknown: boolean;
+	/** the last failure may pass by itself (throttling, 5xx, timeout, network): asking later may succeed */
+	transient: boolean;
 	/** how to fix it, for the user */
 	hint: string;
 	/** UploadMediaByURL refused because its SessionId was already used (an earlier try ran) */

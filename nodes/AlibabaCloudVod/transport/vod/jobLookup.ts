@@ -37,18 +37,22 @@ export async function lookupJobsById(
 }
 
 /**
- * The newer of two jobs of a URL. CreationTime has whole seconds, so a job resubmitted right after its
- * predecessor failed can carry the same time: then the one that did not fail is the URL's current job.
+ * The job that speaks for a URL, of two: one that succeeded or is still running beats a failed one
+ * (VOD holds, or will hold, the URL's media even if a later submission failed), then the newer one.
+ * CreationTime has whole seconds, so a job resubmitted right after its predecessor failed can carry
+ * the same time; the rank decides that too.
  */
-function newest(a: URLUploadInfo | undefined, b: URLUploadInfo) {
+function current(a: URLUploadInfo | undefined, b: URLUploadInfo) {
 	if (!a) return b;
+	const [liveA, liveB] = [a, b].map((info) => classifyStatus(info.Status) !== 'failed');
+	if (liveA !== liveB) return liveB ? b : a;
 	const [timeA, timeB] = [a.CreationTime ?? '', b.CreationTime ?? ''];
-	if (timeA !== timeB) return timeB > timeA ? b : a;
-	return classifyStatus(a.Status) === 'failed' && classifyStatus(b.Status) !== 'failed' ? b : a;
+	return timeB > timeA ? b : a;
 }
 
 /**
- * The newest job of each URL (GetURLUploadInfos by UploadURLs, 10 a call). A call that hits VOD's
+ * The current job of each URL (see `current`: the newest that did not fail, else the newest; by
+ * GetURLUploadInfos with UploadURLs, 10 a call). A call that hits VOD's
  * 100-record cap is asked again URL by URL, so a URL submitted many times cannot hide another's job.
  * `sinceMs` ignores jobs created before it, `ignoreJobIds` these jobs.
  */
@@ -74,7 +78,7 @@ export async function lookupJobsByUrl(
 			if (!sameUrl(url, info.UploadURL ?? '') || ignoreJobIds.includes(info.JobId)) continue;
 			const created = info.CreationTime ? Date.parse(info.CreationTime) : Number.NaN;
 			if (sinceMs !== undefined && !Number.isNaN(created) && created < sinceMs) continue;
-			best = newest(best, info);
+			best = current(best, info);
 		}
 		return best ? { info: best } : { missing: true };
 	};

@@ -28,6 +28,7 @@ function errorResponseOf(details: VodErrorDetails): JsonObject {
 		Message: details.message,
 		Attempts: details.attempts,
 		OutcomeUnknown: details.outcomeUnknown,
+		Transient: details.transient,
 	};
 	if (details.requestId) response.RequestId = details.requestId;
 	if (details.hostId) response.HostId = details.hostId;
@@ -94,12 +95,18 @@ export function vodErrorDetails(error: unknown): VodErrorDetails | undefined {
 				httpStatus: response.HttpStatus as number | undefined,
 				attempts: Number(response.Attempts ?? 1),
 				outcomeUnknown: Boolean(response.OutcomeUnknown),
+				transient: Boolean(response.Transient),
 				sessionIdReused: Boolean(response.SessionIdReused) || undefined,
 				hint: error.description ?? '',
 			};
 		}
 	}
 	return undefined;
+}
+
+/** Whether a failed VOD call may succeed if asked again later (the transport's retry classification). */
+export function isTransientVodError(error: unknown): boolean {
+	return vodErrorDetails(error)?.transient === true;
 }
 
 export function isSessionIdReused(error: unknown): boolean {
