@@ -136,7 +136,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. Needs cn-shanghai or ap-southeast-1.',
+					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. Read per item, so an expression can ask only for the sources an interrupted run may have sent. Needs cn-shanghai or ap-southeast-1.',
 			},
 			{
 				displayName: 'Storage Location',
@@ -199,6 +199,8 @@ interface Source {
 	title: string;
 	metadata: IDataObject; // one UploadMetadatas element, without SourceURL
 	perCall: { StorageLocation?: string; AppId?: string; UserData?: string };
+	/** Skip Already Submitted, read per item: look the URL up before submitting it */
+	lookUpFirst: boolean;
 }
 
 type Outcome =
@@ -264,7 +266,8 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	if (options.appId) perCall.AppId = options.appId.trim();
 	if (userData) perCall.UserData = userData;
 
-	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall };
+	const lookUpFirst = options.skipAlreadySubmitted === true;
+	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall, lookUpFirst };
 }
 
 function ownOptions(ctx: IExecuteFunctions) {
@@ -274,7 +277,6 @@ function ownOptions(ctx: IExecuteFunctions) {
 			1,
 			Math.min(20, Number(options.parallelCalls) || DEFAULT_PARALLEL_CALLS),
 		),
-		skip: options.skipAlreadySubmitted === true,
 	};
 }
 
@@ -436,20 +438,22 @@ export async function execute(
 		}
 	}
 
-	const { parallelCalls, skip } = ownOptions(this);
+	const { parallelCalls } = ownOptions(this);
 	const outcomes = new Map<number, Outcome>();
 
-	// 3. Skip URLs VOD already has a live or finished job for.
+	// 3. Skip URLs VOD already has a live or finished job for (of the items that ask for it: a large
+	// migration asks only for the sources an interrupted run may have sent, and so pays no lookup for the rest).
+	const toLookUp = unique.filter((source) => source.lookUpFirst);
 	let toSubmit = unique;
-	if (skip && unique.length) {
+	if (toLookUp.length) {
 		const found = await lookupJobsByUrl.call(
 			this,
-			unique.map((source) => source.url),
+			toLookUp.map((source) => source.url),
 			parallelCalls,
 		);
 		toSubmit = [];
 		for (const source of unique) {
-			const lookup = found.get(source.url);
+			const lookup = source.lookUpFirst ? found.get(source.url) : undefined;
 			if (lookup && 'error' in lookup) {
 				outcomes.set(source.itemIndex, {
 					kind: 'failed',
