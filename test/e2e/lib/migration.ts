@@ -51,8 +51,11 @@ export interface MigrationFigures {
 	calls: { submit: number; submitMinimum: number; status: number; statusMinimumPerRound: number };
 	/** sources taken again after a kill (looked up before submitting), and how many of those VOD already had */
 	inDoubt: number;
+	/** of those, how many VOD already had a job for (sent in the instant before a kill, found by the lookup) */
+	foundByLookup: number;
 	peakRssMiB: number;
 	rssMiBAtKills: number[];
+	ledgerMiB: number;
 	ledgerGrowthMiB: number;
 	n8nDatabaseGrowthMiB: number;
 	audit: {
@@ -219,9 +222,12 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		const n8nDatabaseBefore = fileSize(database);
 
 		// Kill moments: fractions of the way, where the way is every source claimed and every source final.
-		const killAt = Array.from({ length: options.kills }, () => 0.05 + 0.85 * next()).sort();
+		const killAt = Array.from({ length: options.kills }, () => 0.05 + 0.85 * next()).sort(
+			(a, b) => a - b,
+		);
 		const kills: MigrationFigures['kills'] = [];
 		const rssAtKills: number[] = [];
+		const jobsBeforeKills = new Set<string>();
 		let peakRss = 0;
 		const sampler = setInterval(() => {
 			peakRss = Math.max(peakRss, rssOf(session?.n8n.child.pid));
@@ -254,6 +260,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 				const ledger = await ledgerStates(postgres);
 				const pid = session.n8n.child.pid!;
 				process.kill(-pid, 'SIGKILL');
+				for (const jobId of emulator.state.vod.jobs.keys()) jobsBeforeKills.add(jobId);
 				await session.n8n.stop();
 				const restartStarted = Date.now();
 				session.n8n = await startN8n(session.installation, {
@@ -294,9 +301,11 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		).length;
 		const [summary] = await postgres.query(exampleQuery(example, 'Report: Done, Failed, Pending'));
 		const [done, failed, pending, , , total] = summary.map(Number);
-		const inDoubt = Number(
-			(await postgres.query(`SELECT count(*) FROM ${LEDGER} WHERE claims > 1`))[0][0],
+		const inDoubtJobs = await postgres.query(
+			`SELECT coalesce(job_id, '') FROM ${LEDGER} WHERE claims > 1`,
 		);
+		const inDoubt = inDoubtJobs.length;
+		const foundByLookup = inDoubtJobs.filter(([jobId]) => jobsBeforeKills.has(jobId)).length;
 		const statusCalls = emulator.state.vodCalls.GetURLUploadInfos ?? 0;
 		return {
 			sources: n,
@@ -310,8 +319,10 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 				statusMinimumPerRound: Math.ceil(n / STATUS_BATCH),
 			},
 			inDoubt,
+			foundByLookup,
 			peakRssMiB: Math.round(peakRss / MiB),
 			rssMiBAtKills: rssAtKills.map((bytes) => Math.round(bytes / MiB)),
+			ledgerMiB: Math.round((await ledgerBytes()) / MiB),
 			ledgerGrowthMiB: Math.round(((await ledgerBytes()) - ledgerBefore) / MiB),
 			n8nDatabaseGrowthMiB: Math.round(((fileSize(database) - n8nDatabaseBefore) / MiB) * 10) / 10,
 			audit: {
@@ -342,9 +353,9 @@ export function describeFigures(figures: MigrationFigures): string {
 		),
 		`UploadMediaByURL calls  ${calls.submit} (minimum ceil(N/20) = ${calls.submitMinimum})`,
 		`GetURLUploadInfos calls ${calls.status} (minimum ceil(N/10) = ${calls.statusMinimumPerRound} a round: ${(calls.status / calls.statusMinimumPerRound).toFixed(2)} rounds)`,
-		`sources taken again after a kill (looked up first) ${figures.inDoubt}`,
+		`sources taken again after a kill ${figures.inDoubt} (looked up first; VOD already had a job for ${figures.foundByLookup}: recorded, not sent again)`,
 		`n8n peak RSS            ${figures.peakRssMiB} MiB (at the kills: ${figures.rssMiBAtKills.join(', ')} MiB)`,
-		`ledger table growth     ${figures.ledgerGrowthMiB} MiB; n8n database growth ${figures.n8nDatabaseGrowthMiB} MiB`,
+		`ledger table            ${figures.ledgerMiB} MiB (grew ${figures.ledgerGrowthMiB} MiB during the run); n8n database grew ${figures.n8nDatabaseGrowthMiB} MiB`,
 		`audit: jobs per source  ${JSON.stringify(audit.jobsPerSource)}; duplicates ${audit.duplicates}; never submitted ${audit.notSubmitted}; ledger ≠ VOD ${audit.ledgerJobMismatches}`,
 		`report                  ${JSON.stringify(audit.report)}; missing from the report ${audit.missingFromReport}`,
 	].join('\n');
