@@ -32,7 +32,7 @@ export interface MigrationOptions {
 	seed?: number;
 	/** added to every VOD answer */
 	latencyMs?: number;
-	/** Schedule interval of both ticks (the example: 30 s) */
+	/** Schedule interval of the Submit tick (the example: 30 s); the Check tick runs at three times it */
 	tickSeconds?: number;
 	/** a claimed row whose run died is taken again after this (the example: 15 minutes) */
 	leaseSeconds?: number;
@@ -95,7 +95,12 @@ export function exampleQuery(example: WorkflowDefinition, nodeName: string): str
 function adaptMigrationExample(
 	example: WorkflowDefinition,
 	credentials: Record<'alibabaCloudApi' | 'postgres', { id: string; name: string }>,
-	timing: { tickSeconds: number; leaseSeconds: number; recheckSeconds: number },
+	timing: {
+		tickSeconds: number;
+		checkTickSeconds: number;
+		leaseSeconds: number;
+		recheckSeconds: number;
+	},
 ): WorkflowDefinition {
 	const nodes = (example.nodes as INode[]).map((original) => {
 		const node = JSON.parse(JSON.stringify(original)) as INode;
@@ -105,7 +110,9 @@ function adaptMigrationExample(
 		}
 		const rule = node.parameters.rule as { interval?: Array<Record<string, unknown>> } | undefined;
 		if (node.type === 'n8n-nodes-base.scheduleTrigger' && rule?.interval?.[0]?.field === 'seconds') {
-			rule.interval[0].secondsInterval = timing.tickSeconds;
+			rule.interval[0].secondsInterval = /check/i.test(node.name)
+				? timing.checkTickSeconds
+				: timing.tickSeconds;
 		}
 		if (typeof node.parameters.query === 'string') {
 			node.parameters.query = node.parameters.query
@@ -156,9 +163,13 @@ async function ledgerStates(postgres: PostgresProcess): Promise<Record<string, n
 export async function runMigration(options: MigrationOptions): Promise<MigrationFigures> {
 	const log = options.log ?? ((line: string) => process.stderr.write(`[migration] ${line}\n`));
 	const n = options.sources;
+	const tickSeconds = options.tickSeconds ?? 5;
+	// A Check tick is 5,000 jobs, 500 calls: it must end well before the next one starts, or overlapping
+	// runs share the CPU, all hit the execution timeout and record nothing (seen at 5 s on a loaded machine).
 	const timing = {
-		tickSeconds: options.tickSeconds ?? 5,
-		leaseSeconds: options.leaseSeconds ?? 60,
+		tickSeconds,
+		checkTickSeconds: Math.min(59, tickSeconds * 3),
+		leaseSeconds: options.leaseSeconds ?? 90,
 		recheckSeconds: options.recheckSeconds ?? 5,
 	};
 	const next = random(options.seed ?? 15);
@@ -250,12 +261,13 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 				log(`${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(states)}, n8n RSS ${Math.round(rssOf(session.n8n.child.pid) / MiB)} MiB`);
 			}
 			if (kills.length < killAt.length && way >= killAt[kills.length]) {
-				// Aim at a moment when n8n is sending: the next UploadMediaByURL call (or a status tick when
-				// all is submitted) — the kill then lands inside a running Submit.
-				const before = submitCalls();
-				const aimUntil = Date.now() + timing.tickSeconds * 2000;
+				// Aim at the worst moment: VOD has just created jobs for a page whose JobIds are not recorded yet
+				// (the page is recorded when Submit has sent all of it). When all is submitted, kill at once.
+				const jobsBefore = emulator.state.vod.jobs.size;
+				const aimUntil = Date.now() + timing.tickSeconds * 3000;
 				const sending = (states.pending ?? 0) + (states.claimed ?? 0) > 0;
-				while (sending && submitCalls() === before && Date.now() < aimUntil) await sleep(5);
+				while (sending && emulator.state.vod.jobs.size === jobsBefore && Date.now() < aimUntil)
+					await sleep(2);
 				rssAtKills.push(rssOf(session.n8n.child.pid));
 				const ledger = await ledgerStates(postgres);
 				const pid = session.n8n.child.pid!;
