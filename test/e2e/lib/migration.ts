@@ -36,6 +36,10 @@ export interface MigrationOptions {
 	tickSeconds?: number;
 	/** a claimed row whose run died is taken again after this (the example: 15 minutes) */
 	leaseSeconds?: number;
+	/** Job Status's Parallel Calls (the example: 4) */
+	checkParallelCalls?: number;
+	/** false: Submit never looks up (the negative control: the audit must then find duplicates) */
+	lookUpInDoubt?: boolean;
 	/** a submitted job is checked again after this (the example: 1 minute) */
 	recheckSeconds?: number;
 	/** give up after this */
@@ -54,6 +58,8 @@ export interface MigrationFigures {
 	/** of those, how many VOD already had a job for (sent in the instant before a kill, found by the lookup) */
 	foundByLookup: number;
 	peakRssMiB: number;
+	/** the median of n8n's RSS, sampled every 250 ms (V8's heap rises and falls between major collections) */
+	medianRssMiB: number;
 	rssMiBAtKills: number[];
 	ledgerMiB: number;
 	ledgerGrowthMiB: number;
@@ -100,6 +106,8 @@ function adaptMigrationExample(
 		checkTickSeconds: number;
 		leaseSeconds: number;
 		recheckSeconds: number;
+		checkParallelCalls: number;
+		lookUpInDoubt: boolean;
 	},
 ): WorkflowDefinition {
 	const nodes = (example.nodes as INode[]).map((original) => {
@@ -114,6 +122,18 @@ function adaptMigrationExample(
 				? timing.checkTickSeconds
 				: timing.tickSeconds;
 		}
+		if (node.type.endsWith('alibabaCloudVod') && !timing.lookUpInDoubt) {
+			node.parameters.options = {
+				...(node.parameters.options as object),
+				skipAlreadySubmitted: false,
+			};
+		}
+		if (node.type.endsWith('alibabaCloudVodJobStatus')) {
+			node.parameters.options = {
+				...(node.parameters.options as object),
+				parallelCalls: timing.checkParallelCalls,
+			};
+		}
 		if (typeof node.parameters.query === 'string') {
 			node.parameters.query = node.parameters.query
 				.replace("interval '15 minutes'", `interval '${timing.leaseSeconds} seconds'`)
@@ -126,7 +146,8 @@ function adaptMigrationExample(
 		nodes,
 		settings: {
 			...(example.settings ?? {}),
-			executionTimeout: Math.max(1, Math.floor(timing.leaseSeconds / 2)),
+			// shorter than the lease, with room for the calls on the wire when n8n cancels a run
+			executionTimeout: Math.max(1, timing.leaseSeconds - 30),
 		},
 	};
 }
@@ -169,11 +190,25 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 	const timing = {
 		tickSeconds,
 		checkTickSeconds: Math.min(59, tickSeconds * 3),
-		leaseSeconds: options.leaseSeconds ?? 90,
+		leaseSeconds: options.leaseSeconds ?? 120,
+		// the shortened Check tick asks for 5,000 jobs every 15 s: 10 calls at once keep a run within it
+		checkParallelCalls: options.checkParallelCalls ?? 10,
+		lookUpInDoubt: options.lookUpInDoubt ?? true,
 		recheckSeconds: options.recheckSeconds ?? 5,
 	};
 	const next = random(options.seed ?? 15);
 	const stops: Array<() => Promise<unknown>> = [];
+	const stopAll = async () => {
+		for (const stop of stops.splice(0).reverse()) {
+			await stop().catch((error: Error) => log(`stop failed: ${error.message}`));
+		}
+	};
+	// Ctrl-C or a timeout: still stop n8n (its own process group), PostgreSQL and the servers
+	const onSignal = (signal: NodeJS.Signals) => {
+		void stopAll().finally(() => process.kill(process.pid, signal));
+	};
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
 	let emulator: Emulator | undefined;
 	let media: MediaServer | undefined;
 	let session: N8nSession | undefined;
@@ -240,8 +275,11 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		const rssAtKills: number[] = [];
 		const jobsBeforeKills = new Set<string>();
 		let peakRss = 0;
+		const rssSamples: number[] = [];
 		const sampler = setInterval(() => {
-			peakRss = Math.max(peakRss, rssOf(session?.n8n.child.pid));
+			const rss = rssOf(session?.n8n.child.pid);
+			if (rss) rssSamples.push(rss);
+			peakRss = Math.max(peakRss, rss);
 		}, 250);
 		stops.push(async () => clearInterval(sampler));
 
@@ -333,6 +371,9 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 			inDoubt,
 			foundByLookup,
 			peakRssMiB: Math.round(peakRss / MiB),
+			medianRssMiB: Math.round(
+				(rssSamples.sort((a, b) => a - b)[Math.floor(rssSamples.length / 2)] ?? 0) / MiB,
+			),
 			rssMiBAtKills: rssAtKills.map((bytes) => Math.round(bytes / MiB)),
 			ledgerMiB: Math.round((await ledgerBytes()) / MiB),
 			ledgerGrowthMiB: Math.round(((await ledgerBytes()) - ledgerBefore) / MiB),
@@ -347,9 +388,9 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 			},
 		};
 	} finally {
-		for (const stop of stops.reverse()) {
-			await stop().catch((error: Error) => log(`stop failed: ${error.message}`));
-		}
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		await stopAll();
 	}
 }
 
@@ -366,7 +407,7 @@ export function describeFigures(figures: MigrationFigures): string {
 		`UploadMediaByURL calls  ${calls.submit} (minimum ceil(N/20) = ${calls.submitMinimum})`,
 		`GetURLUploadInfos calls ${calls.status} (minimum ceil(N/10) = ${calls.statusMinimumPerRound} a round: ${(calls.status / calls.statusMinimumPerRound).toFixed(2)} rounds)`,
 		`sources taken again after a kill ${figures.inDoubt} (looked up first; VOD already had a job for ${figures.foundByLookup}: recorded, not sent again)`,
-		`n8n peak RSS            ${figures.peakRssMiB} MiB (at the kills: ${figures.rssMiBAtKills.join(', ')} MiB)`,
+		`n8n RSS                 peak ${figures.peakRssMiB} MiB, median ${figures.medianRssMiB} MiB (at the kills: ${figures.rssMiBAtKills.join(', ')} MiB)`,
 		`ledger table            ${figures.ledgerMiB} MiB (grew ${figures.ledgerGrowthMiB} MiB during the run); n8n database grew ${figures.n8nDatabaseGrowthMiB} MiB`,
 		`audit: jobs per source  ${JSON.stringify(audit.jobsPerSource)}; duplicates ${audit.duplicates}; never submitted ${audit.notSubmitted}; ledger ≠ VOD ${audit.ledgerJobMismatches}`,
 		`report                  ${JSON.stringify(audit.report)}; missing from the report ${audit.missingFromReport}`,
