@@ -6,7 +6,7 @@
  *
  *   npm run bench:migration                         100,000 sources, 3 kills
  *   npm run bench:migration -- --sources 5000 --kills 1 [--seed 7] [--tick 5]
- *   npm run bench:migration -- --sources 2000 --kills 1 --no-lookup   negative control: must fail the audit
+ *   npm run bench:migration -- --sources 5000 --kills 1 --no-lookup   negative control: must fail the audit
  *
  * Needs `npm run build` first (the package is packed from dist/). Exits 1 when the audit fails.
  */

@@ -311,6 +311,9 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 				const pid = session.n8n.child.pid!;
 				process.kill(-pid, 'SIGKILL');
 				for (const jobId of emulator.state.vod.jobs.keys()) jobsBeforeKills.add(jobId);
+				// The shortened lease stands for the example's 15 minutes, after which VOD has forgotten the
+				// killed run's SessionIds (10 minutes): forget them now, so that only the lookup can find its jobs.
+				emulator.state.vod.sessions.clear();
 				await session.n8n.stop();
 				const restartStarted = Date.now();
 				session.n8n = await startN8n(session.installation, {
@@ -406,7 +409,7 @@ export function describeFigures(figures: MigrationFigures): string {
 		),
 		`UploadMediaByURL calls  ${calls.submit} (minimum ceil(N/20) = ${calls.submitMinimum})`,
 		`GetURLUploadInfos calls ${calls.status} (minimum ceil(N/10) = ${calls.statusMinimumPerRound} a round: ${(calls.status / calls.statusMinimumPerRound).toFixed(2)} rounds)`,
-		`sources taken again after a kill ${figures.inDoubt} (looked up first; VOD already had a job for ${figures.foundByLookup}: recorded, not sent again)`,
+		`sources taken again after a kill ${figures.inDoubt}; VOD already had a job for ${figures.foundByLookup} of them`,
 		`n8n RSS                 peak ${figures.peakRssMiB} MiB, median ${figures.medianRssMiB} MiB (at the kills: ${figures.rssMiBAtKills.join(', ')} MiB)`,
 		`ledger table            ${figures.ledgerMiB} MiB (grew ${figures.ledgerGrowthMiB} MiB during the run); n8n database grew ${figures.n8nDatabaseGrowthMiB} MiB`,
 		`audit: jobs per source  ${JSON.stringify(audit.jobsPerSource)}; duplicates ${audit.duplicates}; never submitted ${audit.notSubmitted}; ledger ≠ VOD ${audit.ledgerJobMismatches}`,
