@@ -207,6 +207,34 @@ describe('URL Upload → Submit', () => {
 		});
 	});
 
+	it('Skip Already Submitted per item: only the items whose expression says so are looked up', async () => {
+		// A migration's ledger knows which sources an interrupted run may have sent (inDoubt); only those
+		// cost a lookup. Item 0 is fresh, so a node reading the option once (at item 0) looks up none.
+		const sent = Array.from({ length: 12 }, (_, i) => sources.url(`/files/sent-${i}.mp4`));
+		const fresh = Array.from({ length: 25 }, (_, i) => sources.url(`/files/fresh-${i}.mp4`));
+		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(sent) });
+		expect(first.status).toBe('success');
+		const lookupsBefore = calls('GetURLUploadInfos');
+		const items = [
+			{ json: { url: fresh[0], inDoubt: false } },
+			...sent.map((url) => ({ json: { url, inDoubt: true } })),
+			...fresh.slice(1).map((url) => ({ json: { url, inDoubt: false } })),
+		];
+		const second = await runWorkflow({
+			...submitWorkflow({ options: { skipAlreadySubmitted: '={{ $json.inDoubt }}' } }),
+			startItems: items,
+		});
+		expect(second.status).toBe('success');
+		expect(calls('GetURLUploadInfos') - lookupsBefore).toBe(2); // 12 URLs, 10 a call
+		const out = second.output('Submit');
+		expect(out.filter((item) => item.json.skipped === true)).toHaveLength(12);
+		out.forEach((item, i) => expect(item.json.skipped === true).toBe(items[i].json.inDoubt));
+		expect(jobs()).toHaveLength(sent.length + fresh.length);
+		const jobsPerUrl = new Map<string, number>();
+		for (const job of jobs()) jobsPerUrl.set(job.uploadUrl, (jobsPerUrl.get(job.uploadUrl) ?? 0) + 1);
+		expect([...jobsPerUrl.values()].every((count) => count === 1)).toBe(true);
+	});
+
 	it('re-running the same batch within 10 minutes recovers its jobs instead of submitting again', async () => {
 		const urls = Array.from({ length: 5 }, (_, i) => sources.url(`/files/rerun-${i}.mp4`));
 		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });

@@ -147,7 +147,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. A URL whose job failed is submitted again. Signed URLs change on every request: set Source Key for them. Needs cn-shanghai or ap-southeast-1.',
+					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. A URL whose job failed is submitted again. Read per item, so an expression can ask only for the sources an interrupted run may have sent. Signed URLs change on every request: set Source Key for them. Needs cn-shanghai or ap-southeast-1.',
 			},
 			{
 				displayName: 'Source Key',
@@ -222,6 +222,8 @@ interface Source {
 	perCall: { StorageLocation?: string; AppId?: string; UserData?: string };
 	/** the failed job or media (found by Skip Already Submitted) this submission replaces */
 	replaces?: Replaced;
+	/** Skip Already Submitted, read per item: look the source up before submitting it */
+	lookUpFirst: boolean;
 	/** Options → Source Key, and the tag that carries it on the media (helpers/sourceKey.ts) */
 	sourceKey?: { key: string; tag: string };
 }
@@ -307,7 +309,8 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): Source {
 	if (options.appId) perCall.AppId = options.appId.trim();
 	if (userData) perCall.UserData = userData;
 
-	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall, sourceKey };
+	const lookUpFirst = options.skipAlreadySubmitted === true;
+	return { itemIndex, url: canonicalUrl(url.href), title, metadata, perCall, sourceKey, lookUpFirst };
 }
 
 /** The node's own options, read from an item that passed readSource (which checked them). */
@@ -315,7 +318,6 @@ function ownOptions(ctx: IExecuteFunctions, itemIndex: number) {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as SubmitOptions;
 	return {
 		parallelCalls: wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS),
-		skip: options.skipAlreadySubmitted === true,
 	};
 }
 
@@ -547,19 +549,21 @@ export async function execute(
 	}
 
 	if (!sources.length) return results;
-	const { parallelCalls, skip } = ownOptions(this, sources[0].itemIndex);
+	const { parallelCalls } = ownOptions(this, sources[0].itemIndex);
 	const outcomes = new Map<number, Outcome>();
 
-	// 3. Skip sources VOD already has media (by Source Key) or a live or finished job (by URL) for.
-	let toSubmit = unique;
-	if (skip && unique.length) {
-		const unknown = await skipKnownKeys(this, unique, outcomes, parallelCalls);
+	// 3. Skip sources VOD already has media (by Source Key) or a live or finished job (by URL) for, of the
+	// items that ask for it: a large migration asks only for the sources an interrupted run may have sent,
+	// and so pays no lookup for the rest.
+	const asking = unique.filter((source) => source.lookUpFirst);
+	const toSubmit = unique.filter((source) => !source.lookUpFirst);
+	if (asking.length) {
+		const unknown = await skipKnownKeys(this, asking, outcomes, parallelCalls);
 		const found = await lookupJobsByUrl.call(
 			this,
 			unknown.map((source) => source.url),
 			parallelCalls,
 		);
-		toSubmit = [];
 		for (const source of unknown) {
 			const lookup = found.get(source.url);
 			if (lookup && 'error' in lookup) {
@@ -578,6 +582,8 @@ export async function execute(
 				toSubmit.push(source);
 			}
 		}
+		// input order, so a re-run of the same items makes the same batches (and SessionIds)
+		toSubmit.sort((a, b) => a.itemIndex - b.itemIndex);
 	}
 
 	// 4. Batches of ≤20 URLs that share the per-call parameters (StorageLocation, AppId, UserData). Two
@@ -621,7 +627,7 @@ export async function execute(
 		const base: IDataObject = { ...items[i].json, sourceUrl: source.url, title: source.title };
 		if (source.sourceKey) base.sourceKey = source.sourceKey.key;
 		if (original !== undefined) base.duplicateOf = original;
-		if (skip && !source.sourceKey && isSignedUrl(source.url)) base.warning = SIGNED_URL_WARNING;
+		if (source.lookUpFirst && !source.sourceKey && isSignedUrl(source.url)) base.warning = SIGNED_URL_WARNING;
 
 		if (!outcome || outcome.kind === 'failed') {
 			const error = outcome?.error ?? new Error('The item was not submitted');
