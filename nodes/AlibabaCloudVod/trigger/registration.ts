@@ -109,8 +109,9 @@ function signsWithKey(current: MessageCallback) {
 
 /** The origin of a URL for messages: enough to recognise it, without a path or query that may hold tokens. */
 function originOf(url: string | undefined) {
+	if (!url?.trim()) return 'no URL: it is empty';
 	try {
-		return new URL(url ?? '').origin;
+		return new URL(url).origin;
 	} catch {
 		return 'an unreadable URL';
 	}
@@ -126,16 +127,22 @@ function assertNotRegisteredElsewhere(
 	const owner = registeringWorkflowOf(current.CallbackURL);
 	if (owner === undefined || current.CallbackURL === callbackUrl) return;
 	if (state && current.CallbackURL === state.callbackUrl) return;
-	const whose =
-		owner === ctx.getWorkflow().id
-			? 'this workflow (its production webhook while a test event is awaited, another trigger node of it, or an earlier webhook URL)'
+	const own = owner === ctx.getWorkflow().id;
+	const whose = own
+		? 'this workflow (its production webhook while a test event is awaited, another trigger node of it, or an earlier webhook URL)'
+		: owner === ''
+			? 'a workflow it does not name'
 			: `workflow ${owner}`;
+	const deactivate = own
+		? 'Stop listening for a test event (or deactivate the workflow), or remove the other registering VOD Trigger of this workflow'
+		: owner === ''
+			? 'If a workflow with a registering VOD Trigger is active, deactivate it (it restores the settings from before it)'
+			: `If workflow ${owner} is active, deactivate it (it restores the settings from before it)`;
 	throw new NodeOperationError(
 		ctx.getNode(),
 		`VOD's HTTP callback is registered by the VOD Trigger of ${whose} (${originOf(current.CallbackURL)})`,
 		{
-			description:
-				'VOD keeps one callback URL per region. Deactivate that workflow first (it restores the settings from before it), or set Callback Registration to "Set in the VOD Console" here. If that workflow no longer exists, set the callback in the VOD console.',
+			description: `VOD keeps one callback URL per region. ${deactivate}, then activate this workflow again. If that workflow no longer exists or is inactive, its URL was left behind: in the VOD console (Configuration Management → Callback) set the callback to the URL you want or clear it, then activate this workflow again. Or set Callback Registration to "Set in the VOD Console" here.`,
 		},
 	);
 }
