@@ -333,6 +333,30 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 			expect(settings()).toEqual(ORIGINAL);
 		});
 
+		it('fresh account (no callback URL): a deactivated workflow leaves its URL unmarked, so the next one may register (second pass N3)', async () => {
+			const FRESH = { CallbackType: 'HTTP' as const, CallbackURL: '', EventTypeList: 'ALL', AuthSwitch: 'off' as const };
+			emulator.setMessageCallback(FRESH);
+			await activate(a);
+			await a.runHook('delete');
+			// the API cannot clear the URL: it stays, unmarked, with the previous switch and events
+			expect(settings()).toMatchObject({ CallbackURL: a.productionUrl, AuthSwitch: 'off', EventTypeList: 'ALL' });
+			expect(registeringWorkflowOf(settings().CallbackURL)).toBeUndefined();
+
+			await activate(b);
+			expect(registeringWorkflowOf(settings().CallbackURL)).toBe('wfBBBB');
+			await b.runHook('delete');
+			expect(settings()).toMatchObject({ CallbackURL: a.productionUrl, AuthSwitch: 'off', EventTypeList: 'ALL' });
+		});
+
+		it("a callback marked by this workflow itself (an earlier webhook URL, saved settings lost) is taken over, not refused (second pass N3)", async () => {
+			emulator.setMessageCallback({ CallbackURL: 'https://old-host.example.com/webhook/a/webhook?n8nVodTrigger=wfAAAA' });
+			await activate(a);
+			expect(settings().CallbackURL).toBe(`${a.productionUrl}?n8nVodTrigger=wfAAAA`);
+			expect(logLines.join('\n')).toMatch(/registered by this workflow earlier; registering over it/);
+			// another workflow still may not take over an active one's callback
+			await expect(activate(b)).rejects.toThrow(/registered by the VOD Trigger of workflow wfAAAA/);
+		});
+
 		it('searched: any order of activations and deactivations never leaves VOD calling an inactive workflow, and ends on the original', async () => {
 			const step = fc.record({ who: fc.constantFrom('a', 'b'), on: fc.boolean() });
 			await fc.assert(

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getMessageCallback, setMessageCallback } from '../transport/vod/operations';
 import type { GetMessageCallbackResponse, SetMessageCallbackRequest } from '../transport/vod/types';
-import { markedCallbackUrl, registeringWorkflowOf } from '../helpers/callbackUrl';
+import { markedCallbackUrl, registeringWorkflowOf, unmarkedCallbackUrl } from '../helpers/callbackUrl';
 import { ALL_EVENTS, type TriggerOptions } from './description';
 import { assertTriggerOptions } from './options';
 import { CALLBACK_CREDENTIAL_TYPE } from './receiveCallback';
@@ -127,15 +127,18 @@ function assertNotRegisteredElsewhere(
 	const owner = registeringWorkflowOf(current.CallbackURL);
 	if (owner === undefined || current.CallbackURL === callbackUrl) return;
 	if (state && current.CallbackURL === state.callbackUrl) return;
-	const own = owner === ctx.getWorkflow().id;
-	const whose = own
-		? 'this workflow (its production webhook while a test event is awaited, another trigger node of it, or an earlier webhook URL)'
-		: owner === ''
-			? 'a workflow it does not name'
-			: `workflow ${owner}`;
-	const deactivate = own
-		? 'Stop listening for a test event (or deactivate the workflow), or remove the other registering VOD Trigger of this workflow'
-		: owner === ''
+	if (owner === ctx.getWorkflow().id) {
+		// this workflow's own mark (an earlier webhook URL, saved settings lost): no other workflow to
+		// protect, and refusing would lock the workflow out of its own callback
+		ctx.logger.warn(
+			`Alibaba Cloud VOD Trigger: VOD's callback (${originOf(current.CallbackURL)}) was registered by this workflow earlier; registering over it`,
+			{ node: ctx.getNode().name },
+		);
+		return;
+	}
+	const whose = owner === '' ? 'a workflow it does not name' : `workflow ${owner}`;
+	const deactivate =
+		owner === ''
 			? 'If a workflow with a registering VOD Trigger is active, deactivate it (it restores the settings from before it)'
 			: `If workflow ${owner} is active, deactivate it (it restores the settings from before it)`;
 	throw new NodeOperationError(
@@ -317,9 +320,11 @@ export async function unregisterCallback(this: IHookFunctions): Promise<boolean>
 	const request = restoreRequest(this, state.previous, credentials);
 	if (!request.CallbackURL) {
 		// The API leaves unset values unchanged, so an empty URL cannot be put back: keep ours, with the
-		// previous event list and auth switch. n8n answers 404 on it once the workflow is inactive.
+		// previous event list and auth switch, but unmarked, so that no later registration takes it for
+		// this (inactive) workflow's. n8n answers 404 on it once the workflow is inactive.
+		request.CallbackURL = unmarkedCallbackUrl(state.callbackUrl);
 		this.logger.warn(
-			'Alibaba Cloud VOD Trigger: VOD had no callback URL before; it keeps this webhook URL (clear it in the VOD console if needed)',
+			'Alibaba Cloud VOD Trigger: VOD had no callback URL before and the API cannot clear it; it keeps this webhook URL, unmarked (clear it in the VOD console, Configuration Management → Callback, if needed)',
 			{ node: this.getNode().name },
 		);
 	}
