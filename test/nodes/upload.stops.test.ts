@@ -42,6 +42,13 @@ beforeAll(async () => {
 		} else if (path.startsWith('/partial/')) {
 			res.writeHead(206, { 'content-type': 'video/mp4', 'content-length': 10, 'content-range': 'bytes 0-9/100000' });
 			res.end(Buffer.alloc(10, 1));
+		} else if (path.startsWith('/typed/')) {
+			// serves the Content-Type, Content-Range or Content-Encoding the query names, over 1000 plain bytes
+			const headers: Record<string, string | number> = { 'content-type': url.searchParams.get('type') ?? 'video/mp4', 'content-length': 1000 };
+			for (const name of ['content-range', 'content-encoding']) {
+				if (url.searchParams.has(name)) headers[name] = url.searchParams.get(name) as string;
+			}
+			res.writeHead(200, headers).end(Buffer.alloc(1000, 9));
 		} else if (path.startsWith('/gzip/')) {
 			const body = gzipSync(Buffer.alloc(5000, 3));
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
@@ -323,12 +330,86 @@ describe('messages of the upload (finding 14)', () => {
 	});
 });
 
-describe('a server that compresses although asked for identity', () => {
-	test('an answer that holds more than it announced fails before VOD creates anything', async () => {
+describe('a server that compresses although asked for identity (second pass N11)', () => {
+	test('a real gzip answer fails before VOD creates anything', async () => {
 		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip/g.mp4` } }], 'continueRegularOutput')).out;
-		expect(item.json.error).toMatch(/sent more than the \d+ bytes it announced \(a compressed answer\); nothing was created in VOD/);
+		expect(item.json.error).toMatch(/answered compressed \(Content-Encoding .+\) although the node asks for the file as stored .*; nothing was created in VOD/);
+		expect(String(item.json.error)).toContain(`${base}/gzip/g.mp4`);
+		expect(item.json.description).toMatch(/serves the file as stored/);
 		expect(calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
+	});
+
+	test.each(['br', 'GZIP', 'Gzip', 'deflate', 'x-gzip', 'zstd', 'compress'])(
+		'Content-Encoding %s over a body that is not compressed: the same clear message, nothing created',
+		async (encoding) => {
+			const url = `${base}/typed/e.mp4?content-encoding=${encoding}`;
+			const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
+			expect(item.json.error).toMatch(/^\[item 0\] URL .*\/typed\/e\.mp4 answered compressed \(Content-Encoding .+\)/);
+			expect(item.json.description).toMatch(/serves the file as stored/);
+			expect(calls('CreateUploadVideo')).toBe(0);
+			expect(media()).toHaveLength(0);
+		},
+	);
+
+	test('a malformed %-escape in the URL gets the message Submit gives, nothing downloaded', async () => {
+		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/file/a-%zzb.mp4` } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toMatch(/has a "%" that does not start an escape \(%zz\)/);
+		expect(item.json.description).toMatch(/literal % in a URL as %25/);
+		expect(requested('/file/')).toBe(0);
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+});
+
+describe('only a file of the kind uploaded is uploaded (second pass N5)', () => {
+	const typed = (name: string, query: Record<string, string>) =>
+		`${base}/typed/${name}?${new URLSearchParams(query).toString()}`;
+	const upload = (operation: string, extra: INodeParameters = {}) =>
+		fromUrl({ operation, source: 'url', referenceIdMode: undefined, ...extra });
+	test.each([
+		['HLS playlist', 'v.mp4', { type: 'application/vnd.apple.mpegurl' }, /streaming playlist or manifest/],
+		['HLS playlist, other spelling', 'v.mp4', { type: 'application/x-mpegURL' }, /streaming playlist or manifest/],
+		['audio playlist', 'v.mp3', { type: 'audio/mpegurl' }, /streaming playlist or manifest/],
+		['DASH manifest', 'v.mp4', { type: 'application/dash+xml' }, /streaming playlist or manifest/],
+		['an .m3u8 path served as video', 'v.m3u8', { type: 'video/mp4' }, /streaming playlist or manifest/],
+		['multipart/byteranges', 'v.mp4', { type: 'multipart/byteranges; boundary=x' }, /not a single file/],
+		['a form', 'v.mp4', { type: 'application/x-www-form-urlencoded' }, /not a single file/],
+		['SVG for a video', 'v.mp4', { type: 'image/svg+xml' }, /a drawing rather than a video/],
+		['a 200 with a partial Content-Range', 'v.mp4', { 'content-range': 'bytes 0-999/5000' }, /Content-Range bytes 0-999\/5000, only part of the file/],
+	])('Upload from URL refuses %s before VOD creates anything', async (_name, file, query, message) => {
+		const url = typed(file, query);
+		const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toMatch(message);
+		expect(item.json.error).toMatch(/nothing was created in VOD/);
+		expect(String(item.json.error)).toContain(`${base}/typed/${file}`);
+		expect(item.json.description).toBeTruthy();
+		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(media()).toHaveLength(0);
+	});
+
+	test('a 200 whose Content-Range spans the whole file is uploaded', async () => {
+		const [item] = (await run(fromUrl(), [{ json: { url: typed('w.mp4', { 'content-range': 'bytes 0-999/1000' }) } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toBeUndefined();
+		expect(item.json.bytes).toBe(1000);
+	});
+
+	test.each([
+		['Upload Image', 'uploadImage', 'i.png', 'video/mp4', /a video or audio rather than an image file/, 'CreateUploadImage'],
+		['Upload Image', 'uploadImage', 'i.png', 'audio/mpeg', /a video or audio rather than an image file/, 'CreateUploadImage'],
+		['Upload Attached Media', 'uploadAttachedMedia', 's.srt', 'text/html; charset=utf-8', /a web page rather than a subtitle file/, 'CreateUploadAttachedMedia'],
+		['Upload Attached Media', 'uploadAttachedMedia', 's.srt', 'application/x-mpegurl', /streaming playlist/, 'CreateUploadAttachedMedia'],
+	])('%s (%s, %s) refuses Content-Type %s', async (_name, operation, file, type, message, action) => {
+		const params = upload(operation, { businessType: 'subtitle' });
+		const [item] = (await run(params, [{ json: { url: typed(file, { type }) } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toMatch(message);
+		expect(calls(action)).toBe(0);
+	});
+
+	test('Upload Attached Media still takes a subtitle served as text/plain', async () => {
+		const params = upload('uploadAttachedMedia', { businessType: 'subtitle' });
+		const [item] = (await run(params, [{ json: { url: typed('s.srt', { type: 'text/plain' }) } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toBeUndefined();
+		expect(item.json.mediaId).toBeTruthy();
 	});
 });
 

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+
+import { markedCallbackUrl, registeringWorkflowOf, unmarkedCallbackUrl } from '../../nodes/AlibabaCloudVod/helpers/callbackUrl';
 
 import {
 	callbackDeliveryKey,
@@ -297,5 +300,25 @@ describe('delivery de-duplication', () => {
 			[k('ok'), 990],
 			[k('ok'), 990],
 		]);
+	});
+});
+
+describe('registration mark', () => {
+	it('unmarking a marked URL gives back the URL, whatever query it had', () => {
+		fc.assert(
+			fc.property(
+				fc.webUrl({ withQueryParameters: true }),
+				fc.stringMatching(/^[A-Za-z0-9]{1,16}$/),
+				(url, workflowId) => {
+					fc.pre(registeringWorkflowOf(url) === undefined && !url.includes('#'));
+					const marked = markedCallbackUrl(url, workflowId);
+					expect(registeringWorkflowOf(marked)).toBe(workflowId);
+					expect(unmarkedCallbackUrl(marked)).toBe(url);
+				},
+			),
+			{ seed: 42, numRuns: 200 },
+		);
+		expect(unmarkedCallbackUrl('https://h/w?n8nVodTrigger=x&k=1')).toBe('https://h/w?k=1');
+		expect(unmarkedCallbackUrl('https://h/w?k=1&n8nVodTrigger=x&j=2')).toBe('https://h/w?k=1&j=2');
 	});
 });

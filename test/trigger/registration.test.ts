@@ -276,6 +276,42 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 		}, propertyTimeout(24, 30_000));
 	});
 
+	describe('activation errors a user can act on (second pass N9, N10)', () => {
+		const failure = async (trigger: TriggerServer) =>
+			await activate(trigger).then(
+				() => undefined,
+				(caught: Error & { description?: string }) => caught,
+			);
+
+		it("a key VOD refuses: the error carries VOD's own message, not only the generic hint", async () => {
+			credentials.alibabaCloudVodCallbackApi = { authKey: 'key-with-dash', previousAuthKey: OLD_KEY };
+			const error = await failure(a);
+			// n8n shows a failed activation by its description: VOD's words have to be in it
+			expect(error?.description).toMatch(
+				/^VOD rejected a parameter of the request: The specified parameter AuthKey is not valid\. Up to 32 letters and digits\./,
+			);
+			expect(error?.message).toMatch(/InvalidParameter\.AuthKey/);
+		});
+
+		it('VOD signs an empty callback URL with a key the credential does not hold: the error says the URL is empty', async () => {
+			emulator.setMessageCallback({ CallbackURL: '', AuthKey: FOREIGN_KEY });
+			const error = await failure(a);
+			expect(error?.message).toMatch(/VOD signs its current HTTP callback \(no URL: it is empty\)/);
+			expect(error?.message).not.toMatch(/unreadable/);
+		});
+
+		it.each([
+			['a workflow that may be gone', 'wfGONE', /workflow wfGONE/, /If workflow wfGONE is active, deactivate it/],
+			['an empty marker', '', /a workflow it does not name/, /If a workflow with a registering VOD Trigger is active/],
+		])('a callback left by %s: the refusal says what to do', async (_name, marker, whose, first) => {
+			emulator.setMessageCallback({ CallbackURL: `https://n8n.example.com/webhook/x/webhook?n8nVodTrigger=${marker}` });
+			const error = await failure(a);
+			expect(error?.message).toMatch(whose);
+			expect(error?.description).toMatch(first);
+			expect(error?.description).toMatch(/no longer exists or is inactive.*VOD console \(Configuration Management → Callback\).*clear it, then activate this workflow again/);
+		});
+	});
+
 	describe('two workflows registering in one region (outside report, finding 4)', () => {
 		it('B refuses to take over A’s registration, naming A; deactivating A restores the original', async () => {
 			await activate(a);
@@ -284,7 +320,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 				(caught: Error & { description?: string }) => caught,
 			);
 			expect(error?.message).toMatch(/registered by the VOD Trigger of workflow wfAAAA/);
-			expect(error?.description).toMatch(/Deactivate that workflow first/);
+			expect(error?.description).toMatch(/If workflow wfAAAA is active, deactivate it/);
 			expect(registeringWorkflowOf(settings().CallbackURL)).toBe('wfAAAA');
 			expect((b.staticData[`node:${TRIGGER_NODE_NAME}`] as IDataObject | undefined)?.registration).toBeUndefined();
 
@@ -295,6 +331,30 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 			expect(registeringWorkflowOf(settings().CallbackURL)).toBe('wfBBBB');
 			await b.runHook('delete');
 			expect(settings()).toEqual(ORIGINAL);
+		});
+
+		it('fresh account (no callback URL): a deactivated workflow leaves its URL unmarked, so the next one may register (second pass N3)', async () => {
+			const FRESH = { CallbackType: 'HTTP' as const, CallbackURL: '', EventTypeList: 'ALL', AuthSwitch: 'off' as const };
+			emulator.setMessageCallback(FRESH);
+			await activate(a);
+			await a.runHook('delete');
+			// the API cannot clear the URL: it stays, unmarked, with the previous switch and events
+			expect(settings()).toMatchObject({ CallbackURL: a.productionUrl, AuthSwitch: 'off', EventTypeList: 'ALL' });
+			expect(registeringWorkflowOf(settings().CallbackURL)).toBeUndefined();
+
+			await activate(b);
+			expect(registeringWorkflowOf(settings().CallbackURL)).toBe('wfBBBB');
+			await b.runHook('delete');
+			expect(settings()).toMatchObject({ CallbackURL: a.productionUrl, AuthSwitch: 'off', EventTypeList: 'ALL' });
+		});
+
+		it("a callback marked by this workflow itself (an earlier webhook URL, saved settings lost) is taken over, not refused (second pass N3)", async () => {
+			emulator.setMessageCallback({ CallbackURL: 'https://old-host.example.com/webhook/a/webhook?n8nVodTrigger=wfAAAA' });
+			await activate(a);
+			expect(settings().CallbackURL).toBe(`${a.productionUrl}?n8nVodTrigger=wfAAAA`);
+			expect(logLines.join('\n')).toMatch(/registered by this workflow earlier; registering over it/);
+			// another workflow still may not take over an active one's callback
+			await expect(activate(b)).rejects.toThrow(/registered by the VOD Trigger of workflow wfAAAA/);
 		});
 
 		it('searched: any order of activations and deactivations never leaves VOD calling an inactive workflow, and ends on the original', async () => {

@@ -29,3 +29,10 @@ export function markedCallbackUrl(url: string, workflowId: string): string {
 	const separator = url.includes('?') ? '&' : '?';
 	return `${url}${separator}${REGISTRATION_MARK}=${encodeURIComponent(workflowId)}`;
 }
+
+/** `url` without the mark: what a deactivated trigger leaves when the API cannot clear the URL. */
+export function unmarkedCallbackUrl(url: string): string {
+	return url.replace(new RegExp(`([?&])${REGISTRATION_MARK}=[^&#]*(&?)`), (_mark, separator: string, next: string) =>
+		next ? separator : '',
+	);
+}

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { ItemInputError } from './items';
 import { checkText, LIMITS } from './metadataValidation';
 import { refuseUrlList } from './sourceUrl';
+import { refuseMalformedEscape } from './urlValidation';
 
 /** VOD's upload formats (Upload Medias overview; CreateUploadImage / CreateUploadAttachedMedia). */
 export const VIDEO_EXTENSIONS = [
@@ -78,6 +79,7 @@ export function checkSourceUrl(raw: unknown): string {
 			'Give the full address, starting with https:// or http://',
 		);
 	}
+	refuseMalformedEscape(url, value, 'URL');
 	return url.toString();
 }
 

@@ -103,14 +103,19 @@ export function parseSourceUrl(raw: unknown): URL {
 			'Publish the file over HTTP(S), e.g. a signed OSS or CDN URL',
 		);
 	}
+	refuseMalformedEscape(url, text, 'The Source URL');
+	return url;
+}
+
+/** Refuses a URL with a "%" not followed by two hex digits, which neither VOD nor most servers decode. */
+export function refuseMalformedEscape(url: URL, text: string, field: string) {
 	const badEscape = MALFORMED_ESCAPE.exec(url.href);
 	if (badEscape) {
 		throw inputProblem(
-			`The Source URL "${text}" has a "%" that does not start an escape (${url.href.slice(badEscape.index, badEscape.index + 3)}): VOD cannot decode it`,
+			`${field} "${text}" has a "%" that does not start an escape (${url.href.slice(badEscape.index, badEscape.index + 3)}): VOD cannot decode it`,
 			'Write a literal % in a URL as %25, and an escaped character as % and two hex digits (%20 for a space)',
 		);
 	}
-	return url;
 }
 
 function lastSegment(url: URL) {

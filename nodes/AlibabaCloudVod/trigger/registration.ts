@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getMessageCallback, setMessageCallback } from '../transport/vod/operations';
 import type { GetMessageCallbackResponse, SetMessageCallbackRequest } from '../transport/vod/types';
-import { markedCallbackUrl, registeringWorkflowOf } from '../helpers/callbackUrl';
+import { markedCallbackUrl, registeringWorkflowOf, unmarkedCallbackUrl } from '../helpers/callbackUrl';
 import { ALL_EVENTS, type TriggerOptions } from './description';
 import { assertTriggerOptions } from './options';
 import { CALLBACK_CREDENTIAL_TYPE } from './receiveCallback';
@@ -109,8 +109,9 @@ function signsWithKey(current: MessageCallback) {
 
 /** The origin of a URL for messages: enough to recognise it, without a path or query that may hold tokens. */
 function originOf(url: string | undefined) {
+	if (!url?.trim()) return 'no URL: it is empty';
 	try {
-		return new URL(url ?? '').origin;
+		return new URL(url).origin;
 	} catch {
 		return 'an unreadable URL';
 	}
@@ -126,16 +127,25 @@ function assertNotRegisteredElsewhere(
 	const owner = registeringWorkflowOf(current.CallbackURL);
 	if (owner === undefined || current.CallbackURL === callbackUrl) return;
 	if (state && current.CallbackURL === state.callbackUrl) return;
-	const whose =
-		owner === ctx.getWorkflow().id
-			? 'this workflow (its production webhook while a test event is awaited, another trigger node of it, or an earlier webhook URL)'
-			: `workflow ${owner}`;
+	if (owner === ctx.getWorkflow().id) {
+		// this workflow's own mark (an earlier webhook URL, saved settings lost): no other workflow to
+		// protect, and refusing would lock the workflow out of its own callback
+		ctx.logger.warn(
+			`Alibaba Cloud VOD Trigger: VOD's callback (${originOf(current.CallbackURL)}) was registered by this workflow earlier; registering over it`,
+			{ node: ctx.getNode().name },
+		);
+		return;
+	}
+	const whose = owner === '' ? 'a workflow it does not name' : `workflow ${owner}`;
+	const deactivate =
+		owner === ''
+			? 'If a workflow with a registering VOD Trigger is active, deactivate it (it restores the settings from before it)'
+			: `If workflow ${owner} is active, deactivate it (it restores the settings from before it)`;
 	throw new NodeOperationError(
 		ctx.getNode(),
 		`VOD's HTTP callback is registered by the VOD Trigger of ${whose} (${originOf(current.CallbackURL)})`,
 		{
-			description:
-				'VOD keeps one callback URL per region. Deactivate that workflow first (it restores the settings from before it), or set Callback Registration to "Set in the VOD Console" here. If that workflow no longer exists, set the callback in the VOD console.',
+			description: `VOD keeps one callback URL per region. ${deactivate}, then activate this workflow again. If that workflow no longer exists or is inactive, its URL was left behind: in the VOD console (Configuration Management → Callback) set the callback to the URL you want or clear it, then activate this workflow again. Or set Callback Registration to "Set in the VOD Console" here.`,
 		},
 	);
 }
@@ -310,9 +320,11 @@ export async function unregisterCallback(this: IHookFunctions): Promise<boolean>
 	const request = restoreRequest(this, state.previous, credentials);
 	if (!request.CallbackURL) {
 		// The API leaves unset values unchanged, so an empty URL cannot be put back: keep ours, with the
-		// previous event list and auth switch. n8n answers 404 on it once the workflow is inactive.
+		// previous event list and auth switch, but unmarked, so that no later registration takes it for
+		// this (inactive) workflow's. n8n answers 404 on it once the workflow is inactive.
+		request.CallbackURL = unmarkedCallbackUrl(state.callbackUrl);
 		this.logger.warn(
-			'Alibaba Cloud VOD Trigger: VOD had no callback URL before; it keeps this webhook URL (clear it in the VOD console if needed)',
+			'Alibaba Cloud VOD Trigger: VOD had no callback URL before and the API cannot clear it; it keeps this webhook URL, unmarked (clear it in the VOD console, Configuration Management → Callback, if needed)',
 			{ node: this.getNode().name },
 		);
 	}

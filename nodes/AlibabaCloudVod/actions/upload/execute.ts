@@ -178,15 +178,54 @@ function checkRequestHeader(name: string, value: string, position: number) {
 
 /** Content types of pages and data, never of a video, an audio or an image: often a login or error page. */
 const NOT_MEDIA_TYPE = /^(text\/.*|application\/(json|xml|xhtml\+xml|problem\+json|problem\+xml|javascript))$/i;
+/** Playlists and manifests name the media's pieces; uploaded alone they play nothing. */
+const PLAYLIST_TYPE = /^(application\/(vnd\.apple\.mpegurl|x-mpegurl|dash\+xml)|audio\/(x-)?mpegurl)$/i;
+const PLAYLIST_PATH = /\.(m3u8|mpd)$/i;
+/** Never one file: several parts (multipart/byteranges) or a submitted form. */
+const NOT_ONE_FILE_TYPE = /^(multipart\/.*|application\/x-www-form-urlencoded)$/i;
 
-/** Refuses a downloaded answer that says it is a page or data, before VOD creates a media for it. */
+/** What a downloaded Content-Type says the answer is, when that is not a file of the kind uploaded. */
+function wrongTypeFor(settings: Settings, type: string, names: string[]): string | undefined {
+	if (PLAYLIST_TYPE.test(type) || names.some((name) => PLAYLIST_PATH.test(name))) return 'a streaming playlist or manifest';
+	if (NOT_ONE_FILE_TYPE.test(type)) return 'not a single file';
+	if (settings.kind === 'attached') return /^(text\/html|application\/xhtml\+xml)$/i.test(type) ? 'a web page' : undefined;
+	if (NOT_MEDIA_TYPE.test(type)) return 'a page or data';
+	if (settings.kind === 'video' && /^image\/svg\+xml$/i.test(type)) return 'a drawing';
+	if (settings.kind === 'image' && /^(video|audio)\//i.test(type)) return 'a video or audio';
+	return undefined;
+}
+
+/**
+ * Refuses a downloaded answer that is not one whole file of the kind uploaded (a page, a playlist, a
+ * part, a compressed body), before VOD creates a media for it.
+ */
 function checkSourceType(settings: Settings, source: UploadSource) {
-	if (settings.sourceType !== 'url' || settings.kind === 'attached') return;
-	const type = source.mimeType ?? '';
-	if (!NOT_MEDIA_TYPE.test(type)) return;
+	if (settings.sourceType !== 'url') return;
+	const fix = 'Check the URL in a browser; it has to download the whole file itself with a plain GET.';
+	if (source.contentEncoding) {
+		throw new ItemInputError(
+			`${source.label} answered compressed (Content-Encoding ${source.contentEncoding}) although the node asks for the file as stored (Accept-Encoding: identity); nothing was created in VOD`,
+			'Download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link, or turn off compression for this file type on the server.',
+		);
+	}
+	if (source.partialRange) {
+		throw new ItemInputError(
+			`${source.label} answered with Content-Range ${source.partialRange}, only part of the file; nothing was created in VOD`,
+			fix,
+		);
+	}
+	const type = (source.mimeType ?? '').slice(0, 100);
+	const what = wrongTypeFor(settings, type, [new URL(settings.url as string).pathname, source.fileName ?? '']);
+	if (!what) return;
+	const wanted =
+		settings.kind === 'video' ? 'a video or audio' : settings.kind === 'image' ? 'an image' : `a ${settings.businessType}`;
 	throw new ItemInputError(
-		`${source.label} answered with Content-Type ${type.slice(0, 100)}, a page or data rather than ${settings.kind === 'video' ? 'a video or audio' : 'an image'} file; nothing was created in VOD`,
-		'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.',
+		`${source.label} answered with Content-Type ${type || '(none)'}, ${what} rather than ${wanted} file; nothing was created in VOD`,
+		what === 'a streaming playlist or manifest'
+			? 'Upload the media file itself (e.g. the .mp4), or give the playlist URL to URL Upload → Submit, which VOD pulls with its segments.'
+			: what === 'a page or data' || what === 'a web page'
+				? 'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.'
+				: fix,
 	);
 }
 
@@ -507,20 +546,13 @@ function refuseChangedSource(source: UploadSource, videoId: string, storedBytes:
 }
 
 /**
- * Fails the item before VOD creates a media for a file with nothing in it, or for an answer whose first
- * chunk already holds more than its Content-Length: a compressed answer that n8n's client unpacked (it
- * drops the Content-Encoding header), so the size it announced is not the file's.
+ * Fails the item before VOD creates a media for a file with nothing in it. (A compressed download is
+ * refused before, by checkSourceType: n8n's client unpacks it, so its size is not the one announced.)
  */
 async function checkFirstBytes(source: UploadSource) {
 	const read = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
 	if (!read) throw emptySourceError(source.label);
 	source.chunks = read.chunks;
-	if (source.totalBytes !== undefined && read.firstBytes > source.totalBytes) {
-		throw new ItemInputError(
-			`${source.label} sent more than the ${source.totalBytes} bytes it announced (a compressed answer); nothing was created in VOD`,
-			'The server compresses the file although the node asks for it uncompressed (Accept-Encoding: identity): download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link.',
-		);
-	}
 }
 
 function uploadFailure(

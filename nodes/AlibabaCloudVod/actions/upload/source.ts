@@ -22,6 +22,10 @@ export interface UploadSource {
 	via?: string;
 	/** what identifies the content, for a derived Reference ID */
 	identity: Array<string | number | undefined>;
+	/** a download's Content-Range, when it does not span the whole file (only part was sent) */
+	partialRange?: string;
+	/** a download's Content-Encoding other than identity (or "compressed" when n8n's client unpacked it) */
+	contentEncoding?: string;
 	/** releases the source when it will not be read (the video already exists, a call failed) */
 	close(): void;
 }
@@ -248,6 +252,29 @@ function fileNameFromChain(urls: string[]): string | undefined {
 	return [...names].reverse().find((name) => extensionOf(name) !== '') ?? names[0];
 }
 
+/** "bytes 0-4999/5000" spans the whole file; "bytes 0-999/5000" or "bytes 0-999/*" does not. */
+function isWholeRange(range: string) {
+	const parts = /^\s*bytes\s+(\d+)-(\d+)\/(\d+)\s*$/i.exec(range);
+	return !!parts && Number(parts[1]) === 0 && Number(parts[2]) === Number(parts[3]) - 1;
+}
+
+/**
+ * The answer's Content-Encoding other than identity, whatever its case. n8n's HTTP client unpacks gzip,
+ * deflate and br itself and drops the header: its body then is the unpacking stream, not the HTTP
+ * message (which carries its headers as received), and the size announced is not the file's.
+ */
+function contentEncodingOf(body: ByteStream, header: string | undefined): string | undefined {
+	const raw = (body as { rawHeaders?: unknown }).rawHeaders;
+	if (!Array.isArray(raw)) return header ?? 'compressed';
+	for (let n = 0; n + 1 < raw.length; n += 2) {
+		const value = String(raw[n + 1]).trim();
+		if (String(raw[n]).toLowerCase() === 'content-encoding' && value !== '' && value.toLowerCase() !== 'identity') {
+			return value.slice(0, 40);
+		}
+	}
+	return undefined;
+}
+
 /**
  * Starts the download of a source URL and hands back its body as a stream, read only as fast as
  * parts are uploaded (backpressure), never written to disk.
@@ -277,10 +304,13 @@ export async function openUrlSource(
 		);
 	}
 	const length = Number(header('content-length'));
-	const encoded = (header('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+	const contentEncoding = contentEncodingOf(body, header('content-encoding'));
+	const range = header('content-range');
 	return {
 		chunks: body,
-		totalBytes: Number.isFinite(length) && length >= 0 && !encoded ? length : undefined,
+		totalBytes: Number.isFinite(length) && length >= 0 && !contentEncoding ? length : undefined,
+		partialRange: range && !isWholeRange(range) ? range.slice(0, 100) : undefined,
+		contentEncoding,
 		fileName: fileNameFromDisposition(header('content-disposition')) ?? fileNameFromChain(visited),
 		mimeType: header('content-type')?.split(';')[0].trim(),
 		label,

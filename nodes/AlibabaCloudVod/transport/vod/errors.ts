@@ -206,7 +206,7 @@ export function mentionsSessionId(failure: Pick<VodFailure, 'code' | 'message'>)
 /** How to fix the common failures, in the user's terms. */
 export function describeVodFailure(
 	action: string,
-	failure: Pick<VodFailure, 'code' | 'httpStatus' | 'transient' | 'outcomeUnknown' | 'sent'>,
+	failure: Pick<VodFailure, 'code' | 'message' | 'httpStatus' | 'transient' | 'outcomeUnknown' | 'sent'>,
 	context: { attempts: number; endpoint: string; retriedAmbiguous: boolean },
 ): string {
 	const { code } = failure;
@@ -260,7 +260,8 @@ export function describeVodFailure(
 		return 'The transcoding template group does not exist in this region. Copy its ID from the VOD console or leave it empty.';
 	}
 	if (code.startsWith('MissingParameter') || code.startsWith('InvalidParameter')) {
-		return 'VOD rejected a parameter of the request; the message names it.';
+		// n8n shows some errors (a failed activation) by their description alone: VOD's words go in it too
+		return `VOD rejected a parameter of the request: ${failure.message}`;
 	}
 	if (code === 'InvalidAction.NotFound' || code === 'InvalidApi.NotFound') {
 		return `The endpoint ${context.endpoint} does not serve VOD ${action}. Check the Endpoint of the credential (normally empty, or vod.<region>.aliyuncs.com).`;
