@@ -54,7 +54,7 @@ describe('n8n killed mid-run, restarted, the same workflow run again', () => {
 		);
 		session = await timed(
 			'n8n session',
-			async () => await startN8nSession({ env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir } }),
+			async () => await startN8nSession({ env: n8nEnv() }),
 		);
 		vodCredential = await session.client.createCredential(
 			'VOD emulator',
@@ -72,7 +72,10 @@ describe('n8n killed mid-run, restarted, the same workflow run again', () => {
 		report(session?.timings);
 	}, 120_000);
 
-	/** SIGKILL to n8n's process group, then n8n again on the same user folder, database and port. */
+	/** n8n 2.x allows the Read/Write Files node only its own folder unless told otherwise, on every start */
+	const n8nEnv = () => ({ N8N_RESTRICT_FILE_ACCESS_TO: filesDir });
+
+	/** SIGKILL to n8n's process group, then n8n again on the same user folder, database, port and env. */
 	async function killAndRestart() {
 		const pid = session.n8n.child.pid!;
 		process.kill(-pid, 'SIGKILL');
@@ -81,6 +84,7 @@ describe('n8n killed mid-run, restarted, the same workflow run again', () => {
 		session.n8n = await startN8n(session.installation, {
 			userFolder: session.userFolder,
 			port: session.n8n.port,
+			env: n8nEnv(),
 			logName: `n8n-restart-${restarts}.log`,
 			log: say,
 		});
