@@ -7,8 +7,8 @@
  *             mode) in a real workflow run by n8n-core's WorkflowExecute;
  *   baseline  ali-oss's own multipartUpload(key, filePath) with the same part size and parallelism.
  * It prints, per size, both throughputs, their ratio (node ÷ baseline; goal ≥ 0.9), the CPU each used and
- * the peak RSS growth of each upload (goal for the node: ≤ 64 MiB + part size × parallel parts, at every
- * size). One round's ratio moves by ±0.1 from run to run on a 2-CPU machine, so the ratio shown is the
+ * the mark-compacts each ran (per GiB), and the peak RSS growth of each upload (goal for the node: ≤ 64 MiB +
+ * part size × parallel parts, at every size); each round's line on stderr has the scavenges and GC pauses too. One round's ratio moves by ±0.1 from run to run on a 2-CPU machine, so the ratio shown is the
  * median of the rounds, with their range beside it.
  *
  * Throughput counts the upload only (from the first OSS request to Complete): for the node its own
@@ -24,8 +24,9 @@ import {
 	statSync,
 	writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 
 import { median } from './lib/stats';
 
@@ -40,7 +41,38 @@ interface ChildResult {
 	rssPeakMiB: number;
 	/** CPU time (user + system) of the child while it uploaded */
 	cpuSeconds: number;
+	/** garbage collections while it uploaded: scavenges (young generation) and mark-compacts (whole heap) */
+	gc: GcCounts;
 	md5?: string;
+}
+
+interface GcCounts {
+	scavenges: number;
+	markCompacts: number;
+	/** milliseconds spent in either */
+	pauseMs: number;
+}
+
+/** counts the process's garbage collections until stopped */
+function gcCounter() {
+	const counts: GcCounts = { scavenges: 0, markCompacts: 0, pauseMs: 0 };
+	const observer = new PerformanceObserver((list) => {
+		for (const entry of list.getEntries()) {
+			const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+			if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) counts.scavenges++;
+			else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) counts.markCompacts++;
+			counts.pauseMs += entry.duration;
+		}
+	});
+	observer.observe({ entryTypes: ['gc'] });
+	return () =>
+		new Promise<GcCounts>((resolve) =>
+			// entries are delivered asynchronously: let the last ones arrive
+			setImmediate(() => {
+				observer.disconnect();
+				resolve(counts);
+			}),
+		);
 }
 
 /** samples RSS every 20 ms until stopped; returns the peak */
@@ -69,6 +101,7 @@ async function childNode(file: string, config: { vodEndpoint: string; accessKeyI
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { AlibabaCloudVod } = require(join(__dirname, '../nodes/AlibabaCloudVod/AlibabaCloudVod.node.ts')) as typeof import('../nodes/AlibabaCloudVod/AlibabaCloudVod.node');
 	let stopSampling: (() => number) | undefined;
+	let stopCounting: (() => Promise<GcCounts>) | undefined;
 	let before = 0;
 	let cpuBefore = process.cpuUsage();
 	const result = await harness.runWorkflow({
@@ -102,6 +135,7 @@ async function childNode(file: string, config: { vodEndpoint: string; accessKeyI
 				gc();
 				before = process.memoryUsage().rss;
 				stopSampling = rssSampler();
+				stopCounting = gcCounter();
 				cpuBefore = process.cpuUsage();
 				return items;
 			},
@@ -110,6 +144,7 @@ async function childNode(file: string, config: { vodEndpoint: string; accessKeyI
 	});
 	const peak = stopSampling ? stopSampling() : 0;
 	const cpuSeconds = cpuSince(cpuBefore);
+	const gcCounts = stopCounting ? await stopCounting() : { scavenges: 0, markCompacts: 0, pauseMs: 0 };
 	const error = result.nodeError('VOD');
 	if (error) throw error;
 	const json = result.output('VOD')[0].json as { seconds: number; bytes: number };
@@ -119,6 +154,7 @@ async function childNode(file: string, config: { vodEndpoint: string; accessKeyI
 		rssBeforeMiB: before / MiB,
 		rssPeakMiB: peak / MiB,
 		cpuSeconds,
+		gc: gcCounts,
 	};
 	return out;
 }
@@ -166,6 +202,7 @@ async function childBaseline(
 	gc();
 	const before = process.memoryUsage().rss;
 	const stop = rssSampler();
+	const stopCounting = gcCounter();
 	const cpuBefore = process.cpuUsage();
 	const started = Date.now();
 	await client.multipartUpload(sts.key, file, { partSize: PART_SIZE_MIB * MiB, parallel: PARALLEL });
@@ -178,6 +215,7 @@ async function childBaseline(
 		rssBeforeMiB: before / MiB,
 		rssPeakMiB: peak / MiB,
 		cpuSeconds,
+		gc: await stopCounting(),
 	};
 	return out;
 }
@@ -189,17 +227,32 @@ function runChild(args: string[]): Promise<ChildResult> {
 	return new Promise((resolve, reject) => {
 		// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each upload into <dir> (open it in Chrome DevTools).
 		const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-		const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', __filename, ...args], {
+		// BENCH_NODE_FLAGS="--trace-gc …" adds V8 flags to each child; BENCH_CHILD_LOG=<dir> keeps each child's
+		// output there (what --trace-gc prints), one file per child.
+		const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+		const child = spawn(process.execPath, ['--expose-gc', ...profile, ...flags, '--import', 'tsx', __filename, ...args], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 		});
 		let stdout = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));
 		child.on('exit', (code) => {
+			if (process.env.BENCH_CHILD_LOG) {
+				writeFileSync(join(process.env.BENCH_CHILD_LOG, `${args[0].replace(/^-+/, '')}-${Date.now()}.log`), stdout);
+			}
 			const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
 			if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as ChildResult);
 			else reject(new Error(`child ${args[0]} exited with ${code}: ${stdout.slice(-2000)}`));
 		});
 	});
+}
+
+/** what one upload cost its process: CPU, garbage collections, RSS growth */
+function effort(result: ChildResult) {
+	const { scavenges, markCompacts, pauseMs } = result.gc;
+	return (
+		`cpu ${result.cpuSeconds.toFixed(1)} s, gc ${scavenges} scavenges + ${markCompacts} mark-compacts ` +
+		`${pauseMs.toFixed(0)} ms, rss +${(result.rssPeakMiB - result.rssBeforeMiB).toFixed(0)} MiB`
+	);
 }
 
 /** Small files finish in seconds, where the machine's jitter weighs most: they get more rounds. */
@@ -210,6 +263,13 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 	const { writeRandomFile } = await import('../test/upload/fixtures');
 	const dir = mkdtempSync(join(tmpdir(), 'bench-upload-'));
 	const storage = emulatorStorage(dir, Math.max(...sizesMiB));
+	try {
+		checkDiskSpace(dir, Math.max(...sizesMiB), storage.path.startsWith(dir));
+	} catch (error) {
+		rmSync(dir, { recursive: true, force: true });
+		rmSync(storage.path, { recursive: true, force: true });
+		throw error;
+	}
 	const emulator = await startEmulator({ dataDir: storage.path });
 	const rows: string[] = [];
 	const memoryGoal = 64 + PART_SIZE_MIB * PARALLEL;
@@ -268,8 +328,8 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 				baselines.push(baseline);
 				ratios.push(node.mibPerSecond / baseline.mibPerSecond);
 				process.stderr.write(
-					`${size} MiB round ${round}: node ${node.mibPerSecond.toFixed(1)} MiB/s (cpu ${node.cpuSeconds.toFixed(1)} s), ` +
-						`baseline ${baseline.mibPerSecond.toFixed(1)} MiB/s (cpu ${baseline.cpuSeconds.toFixed(1)} s), ratio ${ratios.at(-1)!.toFixed(2)}\n`,
+					`${size} MiB round ${round}: node ${node.mibPerSecond.toFixed(1)} MiB/s (${effort(node)}), ` +
+						`baseline ${baseline.mibPerSecond.toFixed(1)} MiB/s (${effort(baseline)}), ratio ${ratios.at(-1)!.toFixed(2)}\n`,
 				);
 			}
 			rmSync(file, { force: true });
@@ -288,6 +348,8 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 					`${(median(baselines.map((b) => b.cpuSeconds)) / gib).toFixed(1)} s`.padStart(9),
 					`${nodeGrowth.toFixed(0)} MiB`.padStart(9),
 					`${baseGrowth.toFixed(0)} MiB`.padStart(9),
+					`${(median(nodes.map((n) => n.gc.markCompacts)) / gib).toFixed(0)}`.padStart(7),
+					`${(median(baselines.map((b) => b.gc.markCompacts)) / gib).toFixed(0)}`.padStart(7),
 					nodeGrowth <= memoryGoal ? 'ok' : 'OVER',
 					String(rounds).padStart(6),
 				].join('  '),
@@ -302,11 +364,14 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 		`\nUpload benchmark: part size ${PART_SIZE_MIB} MiB, ${PARALLEL} parallel parts, emulator on loopback, ` +
 			`node and baseline alternating in each round (${cpuInfo()})`,
 	);
-	console.log('throughputs and ratio are medians over the rounds; CPU is the uploading process\'s, per GiB');
+	console.log(
+		'throughputs and ratio are medians over the rounds; CPU (user + system, all threads) and MC (mark-compact ' +
+			'garbage collections) are the uploading process\'s, per GiB; RSS+ is the peak growth over the rounds',
+	);
 	console.log(`the emulator stores what it receives in ${storage.where}`);
 	console.log(`memory goal for the node: peak RSS growth ≤ 64 MiB + ${PART_SIZE_MIB} MiB × ${PARALLEL} = ${memoryGoal} MiB\n`);
 	console.log(
-		['     size', '         node', '     baseline', ' ratio', '     range', ' node CPU', ' base CPU', ' node RSS+', ' base RSS+', 'memory', 'rounds'].join('  '),
+		['     size', '         node', '     baseline', ' ratio', '     range', ' node CPU', ' base CPU', ' node RSS+', ' base RSS+', 'node MC', 'base MC', 'memory', 'rounds'].join('  '),
 	);
 	for (const row of rows) console.log(row);
 }
@@ -318,17 +383,41 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
  */
 function emulatorStorage(dir: string, largestMiB: number) {
 	const shm = '/dev/shm';
+	// the parts and the completed object, with room to spare; /dev/shm is RAM, so the memory has to be free too
+	// (its size is half or all of RAM, whatever other processes use)
+	const needed = 2.5 * largestMiB * MiB;
 	try {
-		if (existsSync(shm)) {
-			const { bavail, bsize } = statfsSync(shm);
-			if (bavail * bsize > 2.5 * largestMiB * MiB) {
-				return { path: mkdtempSync(join(shm, 'bench-upload-')), where: `memory (${shm})` };
-			}
+		if (existsSync(shm) && freeBytes(shm) > needed && freemem() > needed + SPARE_MEMORY) {
+			return { path: mkdtempSync(join(shm, 'bench-upload-')), where: `memory (${shm})` };
 		}
 	} catch {
 		// no statfs or no /dev/shm: the disk it is
 	}
 	return { path: join(dir, 'emulator'), where: `${dir} (disk)` };
+}
+
+/** what the processes and the page cache of the source need beside the emulator's store in memory */
+const SPARE_MEMORY = 4096 * MiB;
+
+function freeBytes(path: string) {
+	const { bavail, bsize } = statfsSync(path);
+	return bavail * bsize;
+}
+
+/**
+ * Fails before generating anything when the disk cannot hold what a size needs: the source file, n8n's
+ * copy of it in the child's binary store (both in the temp folder), and the emulator's store if it is
+ * on disk too.
+ */
+function checkDiskSpace(dir: string, largestMiB: number, emulatorOnDisk: boolean) {
+	const needed = (2 + (emulatorOnDisk ? 2.5 : 0)) * largestMiB * MiB;
+	const free = freeBytes(dir);
+	if (free < needed) {
+		throw new Error(
+			`${dir} has ${(free / MiB / 1024).toFixed(1)} GiB free; ${largestMiB} MiB needs ${(needed / MiB / 1024).toFixed(1)} GiB ` +
+				'(source, n8n\'s copy' + (emulatorOnDisk ? ', the emulator\'s parts and object' : '') + '): set TMPDIR or pass smaller sizes',
+		);
+	}
 }
 
 function removeStoredObjects(emulator: { state: { objects: Map<string, { path: string }> } }) {
