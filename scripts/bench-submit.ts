@@ -14,6 +14,8 @@ import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
 
+import type { INodeExecutionData } from 'n8n-workflow';
+
 import { chain, emulatorCredentials, jobStatusNode, runWorkflow, startNode, vodNode } from '../test/harness';
 
 const URLS = Number(process.env.BENCH_URLS ?? 10_000);
@@ -174,7 +176,7 @@ async function main() {
 			await emulator.control('POST', 'jobs', { autoRun: false });
 			await emulator.control('POST', 'faults', { vod: { latencyMs: LATENCY_MS } });
 
-			let out: Array<{ json: Record<string, unknown> }> = [];
+			let out: INodeExecutionData[] = [];
 			submitRounds.push(
 				await measure(emulator, 'UploadMediaByURL', async () => {
 					const submitted = await runWorkflow({
