@@ -94,6 +94,8 @@ interface StepFigures {
 	inFlight: number;
 	/** median time from a request's start to the end of its answer */
 	requestMs: number;
+	/** median time from an answer to the next request (the node's work between calls, and its waits for a core) */
+	turnaroundMs: number;
 }
 
 const cpuMs = (usage: { user: number; system: number }) => (usage.user + usage.system) / 1000;
@@ -102,6 +104,19 @@ function median(values: number[]) {
 	const sorted = [...values].sort((a, b) => a - b);
 	const mid = Math.floor(sorted.length / 2);
 	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** For each request after the first lane-full: the time since the latest answer before it. */
+function turnarounds(spans: Array<[number, number]>) {
+	const starts = spans.map(([start]) => start).sort((a, b) => a - b);
+	const ends = spans.map(([, end]) => end).sort((a, b) => a - b);
+	const gaps: number[] = [];
+	let answered = -1;
+	for (const start of starts.slice(PARALLEL)) {
+		while (answered + 1 < ends.length && ends[answered + 1] <= start) answered++;
+		if (answered >= 0) gaps.push(start - ends[answered]);
+	}
+	return gaps;
 }
 
 async function measure(
@@ -138,6 +153,7 @@ async function measure(
 		tailMs: ended - last,
 		inFlight: busy / (last - first),
 		requestMs: median(spans.map(([start, end]) => end - start)),
+		turnaroundMs: median(turnarounds(spans)),
 	};
 }
 
@@ -155,7 +171,8 @@ function summarize(label: string, goal: number, rounds: StepFigures[]) {
 			`  CPU: node ${stat((f) => f.nodeCpuMs / 1000, 2)} s = ${stat((f) => f.nodeCpuMs / f.calls, 2)} ms per call;` +
 				` emulator ${stat((f) => f.emulatorCpuMs / 1000, 2)} s = ${stat((f) => f.emulatorCpuMs / f.calls, 2)} ms per call`,
 			`  schedule: first call after ${stat((f) => f.leadMs, 0)} ms, end ${stat((f) => f.tailMs, 0)} ms after the last answer;` +
-				` ${stat((f) => f.inFlight, 2)} calls in flight on average (of ${PARALLEL}); a call takes ${stat((f) => f.requestMs, 1)} ms (median)`,
+				` ${stat((f) => f.inFlight, 2)} calls in flight on average (of ${PARALLEL}); a call takes ${stat((f) => f.requestMs, 1)} ms` +
+				` and the next starts ${stat((f) => f.turnaroundMs, 2)} ms after an answer (medians)`,
 		].join('\n'),
 	);
 }
