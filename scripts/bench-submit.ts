@@ -66,7 +66,12 @@ async function startEmulatorProcess(): Promise<EmulatorProcess> {
 function recordRequests() {
 	const started = new Map<ClientRequest, number>();
 	const spans: Array<[number, number]> = [];
-	const onStart = ({ request }: { request: ClientRequest }) => started.set(request, performance.now());
+	const cpuAtStart = process.cpuUsage();
+	let cpuBeforeFirst: NodeJS.CpuUsage | undefined;
+	const onStart = ({ request }: { request: ClientRequest }) => {
+		cpuBeforeFirst ??= process.cpuUsage(cpuAtStart);
+		started.set(request, performance.now());
+	};
 	const onFinish = ({ request }: { request: ClientRequest }) => {
 		const start = started.get(request);
 		if (start !== undefined) spans.push([start, performance.now()]);
@@ -77,7 +82,7 @@ function recordRequests() {
 	return () => {
 		diagnostics.unsubscribe('http.client.request.start', onStart as never);
 		diagnostics.unsubscribe('http.client.response.finish', onFinish as never);
-		return spans;
+		return { spans, cpuBeforeFirst: cpuBeforeFirst ?? process.cpuUsage(cpuAtStart) };
 	};
 }
 
@@ -86,6 +91,8 @@ interface StepFigures {
 	wallMs: number;
 	ratio: number;
 	nodeCpuMs: number;
+	/** the node's CPU before its first call: reading and checking the items */
+	nodeCpuBeforeCallsMs: number;
 	emulatorCpuMs: number;
 	/** from the step's start to its first request, and from its last answer to its end */
 	leadMs: number;
@@ -135,7 +142,7 @@ async function measure(
 	const started = performance.now();
 	await run();
 	const ended = performance.now();
-	const spans = stopRecording();
+	const { spans, cpuBeforeFirst } = stopRecording();
 	const nodeCpuMs = cpuMs(process.cpuUsage(nodeCpu));
 	const after = await usageOf();
 	const calls = (after.calls[action] ?? 0) - (before.calls[action] ?? 0);
@@ -148,6 +155,7 @@ async function measure(
 		wallMs,
 		ratio: wallMs / ((calls * LATENCY_MS) / PARALLEL),
 		nodeCpuMs,
+		nodeCpuBeforeCallsMs: cpuMs(cpuBeforeFirst),
 		emulatorCpuMs: cpuMs(after.cpuUsage) - cpuMs(before.cpuUsage),
 		leadMs: first - started,
 		tailMs: ended - last,
@@ -168,7 +176,10 @@ function summarize(label: string, goal: number, rounds: StepFigures[]) {
 		[
 			`${label}: calls ${calls} (goal ${goal}), medians of ${rounds.length} round(s) (range)`,
 			`  wall ${stat((f) => f.wallMs / 1000, 2)} s   wall ÷ (calls × ${LATENCY_MS} ms ÷ ${PARALLEL}) = ${stat((f) => f.ratio, 2)}`,
-			`  CPU: node ${stat((f) => f.nodeCpuMs / 1000, 2)} s = ${stat((f) => f.nodeCpuMs / f.calls, 2)} ms per call;` +
+			`  CPU: node ${stat((f) => f.nodeCpuMs / 1000, 2)} s = ${stat((f) => f.nodeCpuMs / f.calls, 2)} ms per call,` +
+				` of which ${stat((f) => f.nodeCpuBeforeCallsMs / 1000, 2)} s before the first call` +
+				` and ${stat((f) => (f.nodeCpuMs - f.nodeCpuBeforeCallsMs) / f.calls, 2)} ms per call from then on;` +
+				'\n      ' +
 				` emulator ${stat((f) => f.emulatorCpuMs / 1000, 2)} s = ${stat((f) => f.emulatorCpuMs / f.calls, 2)} ms per call`,
 			`  schedule: first call after ${stat((f) => f.leadMs, 0)} ms, end ${stat((f) => f.tailMs, 0)} ms after the last answer;` +
 				` ${stat((f) => f.inFlight, 2)} calls in flight on average (of ${PARALLEL}); a call takes ${stat((f) => f.requestMs, 1)} ms` +
