@@ -45,6 +45,8 @@ async function main() {
 	};
 	process.once('SIGINT', shutdown);
 	process.once('SIGTERM', shutdown);
+	// the parent that forked it went away (even killed): do not outlive it
+	process.once('disconnect', shutdown);
 }
 
 main().catch((error) => {
