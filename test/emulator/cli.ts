@@ -1,6 +1,9 @@
 import { startEmulator } from './index';
 
-/** `npm run emulator [-- --vod-port 9100 --oss-port 9200 --data-dir ./emulator-data]` */
+/**
+ * `npm run emulator [-- --vod-port 9100 --oss-port 9200 --data-dir ./emulator-data]`. Set faults and job
+ * settings over the control API (`POST /__control/faults`, `POST /__control/jobs`).
+ */
 function flag(name: string) {
 	const i = process.argv.indexOf(`--${name}`);
 	return i >= 0 ? process.argv[i + 1] : undefined;
@@ -30,11 +33,20 @@ async function main() {
 		'Ctrl-C to stop.',
 	];
 	console.log(lines.join('\n'));
+	// Started by another process with an IPC channel (child_process.fork): tell it where to call.
+	process.send?.({
+		vodEndpoint: emulator.vodEndpoint,
+		ossEndpoint: emulator.ossEndpoint,
+		controlUrl: emulator.controlUrl,
+		accessKey: emulator.accessKey,
+	});
 	const shutdown = () => {
 		emulator.stop().finally(() => process.exit(0));
 	};
 	process.once('SIGINT', shutdown);
 	process.once('SIGTERM', shutdown);
+	// the parent that forked it went away (even killed): do not outlive it
+	process.once('disconnect', shutdown);
 }
 
 main().catch((error) => {

@@ -134,6 +134,10 @@ export class Controller {
 			case 'GET state':
 				send(200, this.snapshot());
 				return;
+			case 'GET usage':
+				// for a benchmark that runs the emulator in its own process: what serving the calls cost it
+				send(200, { calls: Object.fromEntries(this.state.vod.callCounts), cpuUsage: process.cpuUsage() });
+				return;
 			case 'POST faults':
 				this.setFaults(input as FaultConfig);
 				send(200, { faults: this.state.faults });
@@ -166,7 +170,7 @@ export class Controller {
 			default:
 				send(404, {
 					error: `unknown control route ${route}`,
-					routes: ['GET state', 'POST faults', 'POST reset', 'POST seed-media', 'POST message-callback', 'POST jobs', 'POST finish-jobs', 'POST idle'],
+					routes: ['GET state', 'GET usage', 'POST faults', 'POST reset', 'POST seed-media', 'POST message-callback', 'POST jobs', 'POST finish-jobs', 'POST idle'],
 				});
 		}
 	};

@@ -35,6 +35,9 @@ describe('VOD emulator control API', () => {
 		let state = (await control('GET', 'state')).json;
 		expect(state.jobs.map((j: any) => j.status)).toEqual(['PENDING', 'PENDING']);
 		expect(state.calls).toEqual({ UploadMediaByURL: 1 });
+		const usage = (await control('GET', 'usage')).json;
+		expect(usage.calls).toEqual({ UploadMediaByURL: 1 });
+		expect(usage.cpuUsage.user + usage.cpuUsage.system).toBeGreaterThan(0);
 
 		const finished = (await control('POST', 'finish-jobs')).json;
 		expect(finished.jobs.map((j: any) => [j.jobId, j.status])).toEqual(

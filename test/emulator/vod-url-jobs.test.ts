@@ -217,6 +217,24 @@ describe('VOD URL-pull jobs', () => {
 		expect(emulator.state.vod.jobs.size).toBe(0);
 	});
 
+	it('answers a lookup by URL with every job of each URL asked, in order, of the caller only', async () => {
+		emulator.setJobSettings({ autoRun: false });
+		const other = { accessKeyId: 'EMULATOROTHERAKID002', accessKeySecret: 'another-test-secret' };
+		emulator.state.addAccount(other);
+		const [a, b, unknown] = ['a', 'b', 'unknown'].map((name) => `${sourceUrl}/lookup/${name}.mp4`);
+		const submit = async (owner: ReturnType<typeof client>, urls: string[]) =>
+			(await callVod(owner, 'UploadMediaByURL', { UploadURLs: urls.map((url) => encodeURIComponent(url)).join(',') }))
+				.UploadJobs.map((job: any) => job.JobId as string);
+		const [first] = await submit(client(), [a]);
+		await submit(openApiClient(emulator.vodEndpoint, other), [a, b]); // another account's jobs stay hidden
+		const [second, ofB] = await submit(client(), [a, b]);
+		const found = await callVod(client(), 'GetURLUploadInfos', {
+			UploadURLs: [a, unknown, b, a].map((url) => encodeURIComponent(url)).join(','),
+		});
+		expect(found.URLUploadInfoList.map((info: any) => info.JobId)).toEqual([first, second, ofB, first, second]);
+		expect(found.NonExists).toEqual([unknown]);
+	});
+
 	it('models UploadURLs as VOD documents it: each URL encoded, then joined with commas, decoded once', async () => {
 		emulator.setJobSettings({ autoRun: false });
 		const comma = `${sourceUrl}/media/x,y.mp4`;
