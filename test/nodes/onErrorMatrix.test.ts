@@ -417,15 +417,21 @@ async function run(testCase: Case, onError: OnError) {
 
 const pairedIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
 
-describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase) => {
-	it('Stop Workflow: the run fails naming the bad item', async () => {
+/** A message that names its item and says what failed. */
+function expectNaming(message: unknown, row: number, fault: RegExp) {
+	expect(message).toMatch(new RegExp(`^\\[item ${row}\\] `));
+	expect(message).toMatch(fault);
+}
+
+describe.each(CASES)('$name', (testCase) => {
+	it('Stop Workflow: the run fails naming the first bad item', async () => {
 		const { result } = await run(testCase, 'stopWorkflow');
 		expect(result.status).toBe('error');
-		const error = result.nodeError('Operation');
-		expect(error?.message).toMatch(/^\[item 1\] /);
-		expect(error?.message).toMatch(testCase.fault);
+		expectNaming(result.nodeError('Operation')?.message, testCase.setting ? 0 : 1, testCase.fault);
 	});
+});
 
+describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase) => {
 	it('Continue (regular output): both items come out of the main output, the bad one as an error item', async () => {
 		const { result, main, errorOutput } = await run(testCase, 'continueRegularOutput');
 		expect(result.status).toBe('success');
@@ -435,8 +441,7 @@ describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase)
 		const [succeeded] = main.filter((item) => pairedIndex(item) === 0);
 		expect(succeeded.json.error).toBeUndefined();
 		expect(succeeded.json[testCase.result]).toBeDefined();
-		expect(failed.json.error).toMatch(/^\[item 1\] /);
-		expect(failed.json.error).toMatch(testCase.fault);
+		expectNaming(failed.json.error, 1, testCase.fault);
 		expect(failed.json.description).toEqual(expect.any(String));
 	});
 
@@ -448,8 +453,7 @@ describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase)
 		expect(main[0].json[testCase.result]).toBeDefined();
 		expect(errorOutput.map(pairedIndex)).toEqual([1]);
 		const error = errorOutput[0].json.error as IDataObject;
-		expect(error.message).toMatch(/^\[item 1\] /);
-		expect(error.message).toMatch(testCase.fault);
+		expectNaming(error.message, 1, testCase.fault);
 		expect(error.description).toEqual(expect.any(String));
 		// n8n adds the input item's fields, so the failure can be traced to its row
 		expect(errorOutput[0].json.row).toBe(1);
@@ -462,14 +466,6 @@ describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase)
 describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) => {
 	const setting = testCase.setting!;
 
-	it('Stop Workflow: the run fails naming the first item and the option', async () => {
-		const { result } = await run(testCase, 'stopWorkflow');
-		expect(result.status).toBe('error');
-		const error = result.nodeError('Operation');
-		expect(error?.message).toMatch(/^\[item 0\] /);
-		expect(error?.message).toMatch(testCase.fault);
-	});
-
 	it('Continue (regular output): every item is an error item naming itself, keeping what identifies it', async () => {
 		const { result, main, errorOutput } = await run(testCase, 'continueRegularOutput');
 		expect(result.status).toBe('success');
@@ -479,8 +475,7 @@ describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) 
 		expect(main).toHaveLength(2);
 		const inputs = result.output('Attach Files').map((item) => item.json);
 		for (const [row, failed] of onOutput.entries()) {
-			expect(failed.json.error).toMatch(new RegExp(`^\\[item ${row}\\] `));
-			expect(failed.json.error).toMatch(testCase.fault);
+			expectNaming(failed.json.error, row, testCase.fault);
 			expect(failed.json.description).toEqual(expect.any(String));
 			expect(failed.json).toMatchObject(setting.keeps(inputs[row]));
 		}
@@ -493,8 +488,7 @@ describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) 
 		expect(errorOutput.map(pairedIndex)).toEqual([0, 1]);
 		for (const [row, failed] of errorOutput.entries()) {
 			const error = failed.json.error as IDataObject;
-			expect(error.message).toMatch(new RegExp(`^\\[item ${row}\\] `));
-			expect(error.message).toMatch(testCase.fault);
+			expectNaming(error.message, row, testCase.fault);
 			expect(error.description).toEqual(expect.any(String));
 			expect(failed.json.row).toBe(row);
 		}
