@@ -9,7 +9,7 @@ import {
 	type NodeConnectionType,
 } from 'n8n-workflow';
 
-import { errorItem, inputProblem, itemError } from './helpers/items';
+import { errorItem, inputProblem, itemError, ItemInputError } from './helpers/items';
 import { wholeNumberOption } from './helpers/numberOptions';
 import { checkJobId, classifyStatus, jobFields } from './helpers/jobStatus';
 import { canonicalUrl } from './helpers/sourceUrl';
@@ -178,11 +178,14 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const mode = this.getNodeParameter('mode', 0, 'once') as string;
 		const by = this.getNodeParameter('lookUpBy', 0, 'jobId') as string;
 		const options = this.getNodeParameter('options', 0, {}) as StatusOptions;
-		let parallelCalls: number;
+		// A node setting, not an item's: under Continue On Fail it becomes every item's lookup error below.
+		let settings: StatusSettings | undefined;
+		let settingError: unknown;
 		try {
-			parallelCalls = wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS);
+			settings = statusSettings(mode, options);
 		} catch (error) {
-			throw itemError(this, error, 0); // options are read for item 0
+			if (!continueOnFail) throw itemError(this, error, 0); // options are read for item 0
+			settingError = error;
 		}
 		const signal = this.getExecutionCancelSignal();
 		// Each item's route and output item, by input index: every output keeps the input order.
@@ -196,18 +199,8 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 			for (const entry of routed) if (entry) outputs[entry.output].push(entry.item);
 			return outputs;
 		};
-
-		let timing: WaitTiming | undefined;
-		if (mode === 'wait') {
-			try {
-				timing = waitTiming(options);
-			} catch (error) {
-				// a node setting, not an item's: every item fails alike
-				if (!continueOnFail) throw itemError(this, error, 0);
-				for (let i = 0; i < items.length; i++) route(FAILED, errorItem(this, error, i));
-				return inOrder();
-			}
-		}
+		// n8n gathers the error output output by output, so error items all leave by one to keep the input order
+		const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 
 		// Invalid items go to Failed (as error items) under Continue On Fail: they are not running and
 		// did not succeed, and a Wait loop on Still Running must not spin on them.
@@ -235,6 +228,9 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		// Poll the unique keys until none is running, Max Wait has passed or the execution is cancelled.
 		const latest = new Map<string, JobLookup>();
 		let open = [...new Set(targets.map((target) => target.key))];
+		if (!settings) for (const key of open) latest.set(key, { error: settingError });
+		const parallelCalls = settings?.parallelCalls ?? PARALLEL_CALLS.fallback;
+		const timing = settings?.timing;
 		const lookup = async (keys: string[]) =>
 			by === 'sourceUrl'
 				? await lookupJobsByUrl.call(this, keys, parallelCalls, { signal })
@@ -242,7 +238,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		const waitUntil = Date.now() + (timing?.maxWaitMs ?? 0);
 		let interval = timing?.initialIntervalMs ?? 0;
 		const maxInterval = timing?.maxIntervalMs ?? 0;
-		while (open.length) {
+		while (settings && open.length) {
 			const answers = await lookup(open);
 			for (const [key, answer] of answers) latest.set(key, answer);
 			open = open.filter((key) => {
@@ -268,12 +264,13 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 				const error =
 					answer?.error ??
 					new NodeOperationError(this.getNode(), 'The status check was cancelled', { itemIndex });
-				if (!continueOnFail) throw itemError(this, error, itemIndex, 'GetURLUploadInfos');
-				const failed = errorItem(this, error, itemIndex, { [by]: key, lookupError: true }, 'GetURLUploadInfos');
+				// a node setting that stopped the lookup is not VOD's answer: its message says so itself
+				const call = error === settingError ? undefined : 'GetURLUploadInfos';
+				if (!continueOnFail) throw itemError(this, error, itemIndex, call);
+				const failed = errorItem(this, error, itemIndex, { [by]: key, lookupError: true }, call);
 				// under the error output n8n adds the input item's fields itself, to an item that is only `{ error }`
-				const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 				route(
-					askingAgainMayHelp(error) ? STILL_RUNNING : FAILED,
+					!toErrorOutput && askingAgainMayHelp(error) ? STILL_RUNNING : FAILED,
 					toErrorOutput ? failed : { ...failed, json: { ...json, ...failed.json } },
 				);
 			} else if ('missing' in answer) {
@@ -298,6 +295,20 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		}
 		return inOrder();
 	}
+}
+
+interface StatusSettings {
+	parallelCalls: number;
+	/** only for Wait Until Finished */
+	timing?: WaitTiming;
+}
+
+/** The node's options, checked: a value out of range is refused for every item, never replaced. */
+function statusSettings(mode: string, options: StatusOptions): StatusSettings {
+	return {
+		parallelCalls: wholeNumberOption('Parallel Calls', options.parallelCalls, PARALLEL_CALLS),
+		timing: mode === 'wait' ? waitTiming(options) : undefined,
+	};
 }
 
 interface WaitTiming {
@@ -334,6 +345,7 @@ function waitTiming(options: StatusOptions): WaitTiming {
 
 /** A lookup error that may pass by itself; only a VOD error the transport classed as permanent may not. */
 function askingAgainMayHelp(error: unknown): boolean {
+	if (error instanceof ItemInputError) return false; // a setting to fix: asking again repeats it
 	return vodErrorDetails(error) === undefined || isTransientVodError(error);
 }
 

@@ -68,6 +68,12 @@ interface Case {
 	fault: RegExp;
 	/** a field the good item's output has when the operation did its work */
 	result: string;
+	/**
+	 * A node setting every item fails alike (a bad option): both items fail, each naming itself. Under
+	 * Continue (regular output) they take main output `output` and keep the fields `keeps` returns for
+	 * their input item, so each still says which job or file it stands for.
+	 */
+	setting?: { output: number; keeps: (input: IDataObject) => IDataObject };
 }
 
 const api = () => toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi);
@@ -299,6 +305,62 @@ const CASES: Case[] = [
 		items: async () => [{ jobId: await submittedJobId() }, { jobId: '' }],
 		fault: /Job ID is empty/,
 	},
+	{
+		name: 'URL Upload → Submit, Skip Already Submitted given a value that is not a boolean',
+		result: 'jobId',
+		node: 'vod',
+		parameters: {
+			resource: 'urlUpload',
+			operation: 'submit',
+			sourceUrl: '={{ $json.url }}',
+			options: { skipAlreadySubmitted: '={{ $json.skip }}' },
+		},
+		mainOutputs: 1,
+		items: async () => [
+			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: true },
+			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: 'yes' },
+		],
+		fault: /Skip Already Submitted/,
+	},
+	{
+		name: 'Upload → Upload Video/Audio From Binary Data, Attempts per Part 0',
+		result: 'videoId',
+		node: 'vod',
+		parameters: upload('uploadBinary', { title: 'Clip', transferOptions: { maxAttempts: 0 } }),
+		mainOutputs: 1,
+		binary: { fileName: 'clip.mp4' },
+		items: async () => [{ withFile: true }, { withFile: true }],
+		fault: /Attempts per Part 0 is not a whole number from 1 to 20/,
+		setting: { output: 0, keeps: () => ({}) },
+	},
+	...(
+		[
+			['Max Wait 0', { mode: 'wait', options: { maxWaitSeconds: 0 } }, /Max Wait 0 is not a positive number/],
+			[
+				'Longest Interval < First Interval',
+				{ mode: 'wait', options: { initialIntervalSeconds: 50, maxIntervalSeconds: 5 } },
+				/Longest Interval 5 is shorter than First Interval 50/,
+			],
+			['First Interval "abc"', { mode: 'wait', options: { initialIntervalSeconds: '={{ "abc" }}' } }, /First Interval abc/],
+			['Parallel Calls 0', { mode: 'once', options: { parallelCalls: 0 } }, /Parallel Calls 0 is not a whole number/],
+		] as Array<[string, INodeParameters, RegExp]>
+	).map(
+		([option, parameters, fault]): Case => ({
+			name: `Job Status → ${option}`,
+			result: 'status',
+			node: 'jobStatus',
+			parameters: { lookUpBy: 'jobId', jobId: '={{ $json.jobId }}', ...parameters },
+			mainOutputs: 3,
+			items: async () => [{ jobId: await submittedJobId() }, { jobId: await submittedJobId() }],
+			fault,
+			// a setting stopped the lookup: not a job failure (lookupError), and Failed so a Wait loop on
+			// Still Running does not repeat it
+			setting: {
+				output: 1,
+				keeps: (input) => ({ row: input.row, jobId: input.jobId, lookupError: true }),
+			},
+		}),
+	),
 ];
 
 async function run(testCase: Case, onError: OnError) {
@@ -355,15 +417,21 @@ async function run(testCase: Case, onError: OnError) {
 
 const pairedIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
 
+/** A message that names its item and says what failed. */
+function expectNaming(message: unknown, row: number, fault: RegExp) {
+	expect(message).toMatch(new RegExp(`^\\[item ${row}\\] `));
+	expect(message).toMatch(fault);
+}
+
 describe.each(CASES)('$name', (testCase) => {
-	it('Stop Workflow: the run fails naming the bad item', async () => {
+	it('Stop Workflow: the run fails naming the first bad item', async () => {
 		const { result } = await run(testCase, 'stopWorkflow');
 		expect(result.status).toBe('error');
-		const error = result.nodeError('Operation');
-		expect(error?.message).toMatch(/^\[item 1\] /);
-		expect(error?.message).toMatch(testCase.fault);
+		expectNaming(result.nodeError('Operation')?.message, testCase.setting ? 0 : 1, testCase.fault);
 	});
+});
 
+describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase) => {
 	it('Continue (regular output): both items come out of the main output, the bad one as an error item', async () => {
 		const { result, main, errorOutput } = await run(testCase, 'continueRegularOutput');
 		expect(result.status).toBe('success');
@@ -373,8 +441,7 @@ describe.each(CASES)('$name', (testCase) => {
 		const [succeeded] = main.filter((item) => pairedIndex(item) === 0);
 		expect(succeeded.json.error).toBeUndefined();
 		expect(succeeded.json[testCase.result]).toBeDefined();
-		expect(failed.json.error).toMatch(/^\[item 1\] /);
-		expect(failed.json.error).toMatch(testCase.fault);
+		expectNaming(failed.json.error, 1, testCase.fault);
 		expect(failed.json.description).toEqual(expect.any(String));
 	});
 
@@ -386,12 +453,45 @@ describe.each(CASES)('$name', (testCase) => {
 		expect(main[0].json[testCase.result]).toBeDefined();
 		expect(errorOutput.map(pairedIndex)).toEqual([1]);
 		const error = errorOutput[0].json.error as IDataObject;
-		expect(error.message).toMatch(/^\[item 1\] /);
-		expect(error.message).toMatch(testCase.fault);
+		expectNaming(error.message, 1, testCase.fault);
 		expect(error.description).toEqual(expect.any(String));
 		// n8n adds the input item's fields, so the failure can be traced to its row
 		expect(errorOutput[0].json.row).toBe(1);
 		// and the node wired to the error output receives it
 		expect(result.output('Failures').map((item) => item.json.row)).toEqual([1]);
+	});
+});
+
+/** A bad node setting: every item fails alike, each naming itself, on the output each On Error setting chooses. */
+describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) => {
+	const setting = testCase.setting!;
+
+	it('Continue (regular output): every item is an error item naming itself, keeping what identifies it', async () => {
+		const { result, main, errorOutput } = await run(testCase, 'continueRegularOutput');
+		expect(result.status).toBe('success');
+		expect(errorOutput).toEqual([]);
+		const onOutput = result.output('Operation', setting.output);
+		expect(onOutput.map(pairedIndex)).toEqual([0, 1]);
+		expect(main).toHaveLength(2);
+		const inputs = result.output('Attach Files').map((item) => item.json);
+		for (const [row, failed] of onOutput.entries()) {
+			expectNaming(failed.json.error, row, testCase.fault);
+			expect(failed.json.description).toEqual(expect.any(String));
+			expect(failed.json).toMatchObject(setting.keeps(inputs[row]));
+		}
+	});
+
+	it('Continue (using error output): every item leaves by the error output, in input order', async () => {
+		const { result, main, errorOutput } = await run(testCase, 'continueErrorOutput');
+		expect(result.status).toBe('success');
+		expect(main).toEqual([]);
+		expect(errorOutput.map(pairedIndex)).toEqual([0, 1]);
+		for (const [row, failed] of errorOutput.entries()) {
+			const error = failed.json.error as IDataObject;
+			expectNaming(error.message, row, testCase.fault);
+			expect(error.description).toEqual(expect.any(String));
+			expect(failed.json.row).toBe(row);
+		}
+		expect(result.output('Failures').map((item) => item.json.row)).toEqual([0, 1]);
 	});
 });

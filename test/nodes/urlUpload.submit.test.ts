@@ -439,3 +439,37 @@ describe('URL Upload → Submit', () => {
 		);
 	});
 });
+
+describe('URL Upload → Submit: Skip Already Submitted from an expression (atk13 item 6)', () => {
+	const items = () =>
+		[{ skip: 'true' }, { skip: 'yes' }, { skip: { a: 1 } }].map((json, row) => ({
+			json: { url: sources.url(`/files/skip-expr-${row}.mp4`), row, ...json },
+		}));
+	const workflow = (onError: string) => ({
+		...submitWorkflow({ sourceUrl: '={{ $json.url }}', options: { skipAlreadySubmitted: '={{ $json.skip }}' } }, { onError }),
+		startItems: items(),
+	});
+
+	it('reads "true" as true and refuses "yes" or an object as the item\'s error, saying what it got', async () => {
+		const result = await runWorkflow(workflow('continueRegularOutput'));
+		expect(result.status).toBe('success');
+		const out = result.output('Submit');
+		expect(out[0].json.jobId).toEqual(expect.any(String));
+		expect(calls('GetURLUploadInfos')).toBe(1); // item 0 was looked up first, as `true` asks
+		expect(out.slice(1).map((item) => [item.json.error, item.json.description])).toEqual([
+			["[item 1] Invalid input for field 'Skip Already Submitted' inside 'Options'", expect.stringMatching(/expects a boolean but we got 'yes'/)],
+			["[item 2] Invalid input for field 'Skip Already Submitted' inside 'Options'", expect.stringMatching(/expects a boolean but we got object/)],
+		]);
+		expect(calls('UploadMediaByURL')).toBe(1);
+		expect(jobs()).toHaveLength(1);
+	});
+
+	it('Stop Workflow: fails naming the item, with the explanation, before anything is submitted', async () => {
+		const result = await runWorkflow(workflow('stopWorkflow'));
+		expect(result.status).toBe('error');
+		const error = result.nodeError('Submit') as Error & { description?: string };
+		expect(error.message).toBe("[item 1] Invalid input for field 'Skip Already Submitted' inside 'Options'");
+		expect(error.description).toMatch(/expects a boolean but we got 'yes'/);
+		expect(jobs()).toHaveLength(0);
+	});
+});

@@ -33,9 +33,12 @@ export function itemLabel(itemIndex: number) {
 	return `[item ${itemIndex}]`;
 }
 
+/** n8n's own parameter errors end with the item ("… inside 'Options' in [item 0]"); the label leads here. */
+const TRAILING_ITEM = / in \[item \d+\]$/;
+
 /** Every item's message passes here, so n8n never swaps it for its generic text about a network code. */
 function prefixed(message: string, itemIndex: number) {
-	const text = withoutErrorCodes(message);
+	const text = withoutErrorCodes(message).replace(TRAILING_ITEM, '');
 	return text.startsWith('[item ') ? text : `${itemLabel(itemIndex)} ${text}`;
 }
 
@@ -64,9 +67,8 @@ export function itemError(
 	return new NodeOperationError(
 		ctx.getNode(),
 		prefixed(what ? `${what}: ${message}` : message, itemIndex),
-		{
-			itemIndex,
-		},
+		// e.g. n8n's ExpressionError for an option's value explains it in its description
+		{ itemIndex, description: fixFor(error) },
 	);
 }
 

@@ -1,4 +1,12 @@
+import type { INodeProperties } from 'n8n-workflow';
+
 import { inputProblem } from './items';
+
+export interface WholeNumberRange {
+	min: number;
+	max: number;
+	fallback: number;
+}
 
 /**
  * A whole-number option within its range. n8n enforces a number field's minValue/maxValue only in the
@@ -8,7 +16,7 @@ import { inputProblem } from './items';
 export function wholeNumberOption(
 	label: string,
 	raw: unknown,
-	range: { min: number; max: number; fallback: number },
+	range: WholeNumberRange,
 ): number {
 	if (raw === undefined || raw === null || raw === '') return range.fallback;
 	const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
@@ -18,4 +26,13 @@ export function wholeNumberOption(
 		`${label} ${shown} is not a whole number from ${range.min} to ${range.max}`,
 		`Set ${label} to a whole number from ${range.min} to ${range.max}, or remove the option (default ${range.fallback})`,
 	);
+}
+
+/** The range a number option's description gives the editor (minValue, maxValue, default), for `wholeNumberOption`. */
+export function numberOptionRange(property: INodeProperties): WholeNumberRange {
+	return {
+		min: property.typeOptions?.minValue ?? Number.MIN_SAFE_INTEGER,
+		max: property.typeOptions?.maxValue ?? Number.MAX_SAFE_INTEGER,
+		fallback: property.default as number,
+	};
 }

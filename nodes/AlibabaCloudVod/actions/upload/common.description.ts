@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { numberOptionRange } from '../../helpers/numberOptions';
+
 export const binaryPropertyField: INodeProperties = {
 	displayName: 'Input Binary Field',
 	name: 'binaryPropertyName',
@@ -194,6 +196,28 @@ export const referenceFields: INodeProperties[] = [
 	},
 ];
 
+const attemptsPerPart: INodeProperties = {
+	displayName: 'Attempts per Part',
+	name: 'maxAttempts',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 20 },
+	default: 5,
+	description: 'How often a part (or other storage request) is tried when the network or OSS fails',
+};
+
+const parallelParts: INodeProperties = {
+	displayName: 'Parallel Parts',
+	name: 'parallelParts',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 32 },
+	default: 4,
+	description: 'Parts uploaded at the same time. Memory use is about Part Size × Parallel Parts.',
+};
+
+/** The editor's limits are checked again at run time: an expression or the API can pass 0. */
+export const ATTEMPTS_PER_PART = numberOptionRange(attemptsPerPart);
+export const PARALLEL_PARTS = numberOptionRange(parallelParts);
+
 export const transferOptions: INodeProperties = {
 	displayName: 'Transfer Options',
 	name: 'transferOptions',
@@ -201,22 +225,8 @@ export const transferOptions: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
-		{
-			displayName: 'Attempts per Part',
-			name: 'maxAttempts',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 20 },
-			default: 5,
-			description: 'How often a part (or other storage request) is tried when the network or OSS fails',
-		},
-		{
-			displayName: 'Parallel Parts',
-			name: 'parallelParts',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 32 },
-			default: 4,
-			description: 'Parts uploaded at the same time. Memory use is about Part Size × Parallel Parts.',
-		},
+		attemptsPerPart,
+		parallelParts,
 		{
 			displayName: 'Part Size (MiB)',
 			name: 'partSizeMiB',

@@ -19,6 +19,7 @@ import {
 	titleFromFileName,
 } from '../../helpers/metadataValidation';
 import { withFirstChunk } from '../../helpers/emptySource';
+import { wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
 import { leftMediaText, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
 import {
@@ -41,6 +42,7 @@ import {
 	getVideoInfo,
 	refreshUploadVideo,
 } from '../../transport/vod/operations';
+import { ATTEMPTS_PER_PART, PARALLEL_PARTS } from './common.description';
 import { openBinarySource, openUrlSource, type UploadSource } from './source';
 
 export type UploadKind = 'video' | 'image' | 'attached';
@@ -90,10 +92,8 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 			`Use 1 to ${MAX_PART_SIZE_MIB} MiB (8 is a good default).`,
 		);
 	}
-	const parallel = Math.floor(Number(transfer.parallelParts ?? 4));
-	if (!(parallel >= 1 && parallel <= 32)) {
-		throw new ItemInputError(`Parallel Parts ${parallel} is out of range`, 'Use 1 to 32.');
-	}
+	const parallel = wholeNumberOption('Parallel Parts', transfer.parallelParts, PARALLEL_PARTS);
+	const maxAttempts = wholeNumberOption('Attempts per Part', transfer.maxAttempts, ATTEMPTS_PER_PART);
 
 	const settings: Settings = {
 		kind,
@@ -110,7 +110,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		referenceMode: 'none',
 		partSize: partSizeMiB * MiB,
 		parallel,
-		maxAttempts: Math.max(1, Math.floor(Number(transfer.maxAttempts ?? 5))),
+		maxAttempts,
 		timeoutMs: Math.max(5, Number(transfer.requestTimeout ?? 300)) * 1000,
 	};
 

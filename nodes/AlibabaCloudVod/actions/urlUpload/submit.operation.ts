@@ -145,6 +145,8 @@ const properties: INodeProperties[] = [
 				displayName: 'Skip Already Submitted',
 				name: 'skipAlreadySubmitted',
 				type: 'boolean',
+				// n8n checks an expression's value at getNodeParameter: 'true' is read as true, 'yes' refused
+				validateType: 'boolean',
 				default: false,
 				description:
 					'Whether to ask VOD first (GetURLUploadInfos, 10 URLs a call) and not submit a URL that already has a job that did not fail; such items come out with skipped: true and the existing job. A URL whose job failed is submitted again. Read per item, so an expression can ask only for the sources an interrupted run may have sent. Signed URLs change on every request: set Source Key for them. Needs cn-shanghai or ap-southeast-1.',
