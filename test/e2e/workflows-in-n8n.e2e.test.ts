@@ -2,7 +2,9 @@
  * Whole workflows in a real n8n with the package installed as a community package, against the VOD + OSS
  * emulator on loopback, once per n8n version: (b) a 512 MiB file read from disk by n8n's own Read/Write
  * Files node is streamed into VOD storage by Upload From Binary Data, and the emulator stores exactly
- * those bytes; (a) a URL-list migration: 50 URLs submitted by one workflow, VOD's callbacks received by
+ * those bytes; (d) Upload from URL of files served by a loopback media server, stored byte for byte, a
+ * gzip answer despite Accept-Encoding: identity refused (n8n 2.x hands the body over in another shape than
+ * 1.x); (a) a URL-list migration: 50 URLs submitted by one workflow, VOD's callbacks received by
  * an active Trigger workflow, each answered 200 within VOD's 5 s at the first attempt, Job Status
  * waiting for the end; what n8n reports must be what the emulator did. One n8n start serves both. In
  * n8n 2.x, (b) runs again in a second n8n with binary data in the database (`database` mode), where n8n
@@ -19,6 +21,7 @@ import {
 	callbackTriggerWorkflow,
 	triggerProductionUrl,
 	uploadFromDiskWorkflow,
+	uploadFromUrlWorkflow,
 	urlMigrationWorkflow,
 } from './fixtures/workflows';
 import { nodeOutput, type ExecutionRecord } from './lib/client';
@@ -179,6 +182,60 @@ describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
 			}
 		},
 		5 * 60_000,
+	);
+
+	test(
+		'(d) Upload from URL streams a served file into VOD byte for byte; identity is not compressed; gzip despite identity is refused',
+		async () => {
+			const { session, emulator, vodCredential } = setup;
+			const files = [
+				{ name: 'plain.mp4', size: 3 * MiB + 17 },
+				{ name: 'said-identity.mp4', size: 200 * 1024 },
+				{ name: 'gzipped.mp4', size: 200 * 1024, encoding: 'gzip' as const },
+			];
+			const media = await startMediaServer(files);
+			try {
+				emulator.reset();
+				const workflow = await session.client.createWorkflow(
+					uploadFromUrlWorkflow({ path: 'e2e-upload-url', vodCredential }),
+				);
+				await session.client.activateWorkflow(workflow.id);
+				const urls = files.map((file) => media.urlOf(file.name));
+				const [execution] = await timed('(d) upload-from-URL workflow', async () => {
+					const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-upload-url`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify({ urls }),
+					});
+					expect(response.status).toBe(200);
+					return await session.client.waitForExecutions(workflow.id, 1, 60_000);
+				});
+				expect(execution.status).toBe('success');
+				const out = nodeOutput(execution, 'Upload from URL');
+				expect(out).toHaveLength(3);
+
+				// the two files served as stored are in VOD, the bytes the server holds
+				for (const [i, file] of files.slice(0, 2).entries()) {
+					expect({ name: file.name, error: out[i].error }).toEqual({ name: file.name, error: undefined });
+					const video = emulator.state.vod.media.get(out[i].videoId as string);
+					const stored = emulator.state.objects.get(`${video?.bucket}/${video?.objectKey}`);
+					expect({ name: file.name, size: stored?.size, md5: stored?.md5 }).toEqual({
+						name: file.name,
+						size: file.size,
+						md5: media.md5Of(file.name),
+					});
+				}
+				// gzip although the node asked for identity: n8n unpacks it; refused before VOD created anything
+				expect(out[2].error).toMatch(
+					/^\[item 2\] URL .*gzipped\.mp4 .*answered compressed although the node asks for the file as stored.*; nothing was created in VOD/,
+				);
+				expect(emulator.state.vod.media.size).toBe(2);
+				say(`(d) ${files.map((file, i) => `${file.name}: ${out[i].error ? 'refused' : `${out[i].bytes} bytes`}`).join(', ')}`);
+			} finally {
+				await media.stop();
+			}
+		},
+		3 * 60_000,
 	);
 
 	test(

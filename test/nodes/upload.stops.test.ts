@@ -3,6 +3,7 @@
  * names what it already did; Upload from URL uploads only a whole file that is what it says it is
  * (outside test report, findings 5–8 and the upload part of 14).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -16,6 +17,8 @@ import { propertyParams, propertyTimeout } from '../support/property';
 import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
 
 const KiB = 1024;
+const GZIP_FILE = Buffer.from(Array.from({ length: 300 * KiB }, (_, n) => (n * 7) % 251));
+const INCOMPRESSIBLE = randomBytes(64 * KiB);
 
 let emulator: Emulator;
 let source: http.Server;
@@ -51,6 +54,13 @@ beforeAll(async () => {
 			res.writeHead(200, headers).end(Buffer.alloc(1000, 9));
 		} else if (path.startsWith('/gzip/')) {
 			const body = gzipSync(Buffer.alloc(5000, 3));
+			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
+		} else if (path.startsWith('/gzip-chunked/')) {
+			// no Content-Length: nothing to hold the unpacked size against
+			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip' }).end(gzipSync(GZIP_FILE));
+		} else if (path.startsWith('/gzip-incompressible/')) {
+			// packed it is larger than the file: the first bytes do not exceed what it announces
+			const body = gzipSync(INCOMPRESSIBLE);
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
 		} else if (path.startsWith('/short/')) {
 			// announces `size` bytes, sends half, then breaks the connection
@@ -330,27 +340,60 @@ describe('messages of the upload (finding 14)', () => {
 	});
 });
 
-describe('a server that compresses although asked for identity (second pass N11)', () => {
-	test('a real gzip answer fails before VOD creates anything', async () => {
+describe('a server that compresses although asked for identity (second pass N11; atk13 finding 1)', () => {
+	test('a real gzip answer that n8n unpacks fails before VOD creates anything: it exceeds its Content-Length at once', async () => {
 		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip/g.mp4` } }], 'continueRegularOutput')).out;
-		expect(item.json.error).toMatch(/answered compressed \(Content-Encoding .+\) although the node asks for the file as stored .*; nothing was created in VOD/);
+		expect(item.json.error).toMatch(
+			/sent more than the \d+ bytes its Content-Length announces: it answered compressed although the node asks for the file as stored \(Accept-Encoding: identity\).*; nothing was created in VOD/,
+		);
 		expect(String(item.json.error)).toContain(`${base}/gzip/g.mp4`);
 		expect(item.json.description).toMatch(/serves the file as stored/);
 		expect(calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
 
-	test.each(['br', 'GZIP', 'Gzip', 'deflate', 'x-gzip', 'zstd', 'compress'])(
-		'Content-Encoding %s over a body that is not compressed: the same clear message, nothing created',
+	test('a real gzip answer without Content-Length: n8n unpacks it, and VOD stores the file the server holds', async () => {
+		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip-chunked/c.mp4` } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toBeUndefined();
+		const [video] = media();
+		const stored = emulator.state.objects.get(`${video.bucket}/${video.objectKey}`);
+		expect({ size: stored?.size, md5: stored?.md5 }).toEqual({
+			size: GZIP_FILE.length,
+			md5: createHash('md5').update(GZIP_FILE).digest('hex'),
+		});
+	});
+
+	test('a real gzip answer larger packed than the file: the size check at the end fails it, naming the media left', async () => {
+		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip-incompressible/i.mp4` } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toMatch(/ended early \(expected \d+ bytes, got 65536\)/);
+		expect(String(item.json.error)).toMatch(/status Uploading/);
+		expect([...emulator.ossUploads.values()].filter((upload) => upload.status === 'completed')).toEqual([]);
+	});
+
+	test.each(['br', 'GZIP', 'Gzip', 'deflate', 'x-gzip', 'zstd', 'compress', 'aes128gcm', 'identity, gzip'])(
+		'Content-Encoding %s over a body that is not compressed: a clear message, nothing created',
 		async (encoding) => {
-			const url = `${base}/typed/e.mp4?content-encoding=${encoding}`;
+			const url = `${base}/typed/e.mp4?content-encoding=${encodeURIComponent(encoding)}`;
 			const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
-			expect(item.json.error).toMatch(/^\[item 0\] URL .*\/typed\/e\.mp4 answered compressed \(Content-Encoding .+\)/);
-			expect(item.json.description).toMatch(/serves the file as stored/);
+			// left packed by n8n: named; unpacked by n8n: the unpacking fails on the first bytes
+			expect(item.json.error).toMatch(
+				/^\[item 0\] URL .*\/typed\/e\.mp4 (answered compressed \(Content-Encoding .+\)|could not be read \(.+\)); nothing was created in VOD$/,
+			);
+			expect(item.json.description).toMatch(/serves the file as stored|Content-Encoding/);
 			expect(calls('CreateUploadVideo')).toBe(0);
 			expect(media()).toHaveLength(0);
 		},
 	);
+
+	test.each(['identity', 'IDENTITY', ' Identity '])('Content-Encoding "%s" is the file as stored: uploaded', async (encoding) => {
+		const url = `${base}/typed/e.mp4?content-encoding=${encodeURIComponent(encoding)}`;
+		const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
+		expect(item.json.error).toBeUndefined();
+		const [video] = media();
+		expect(emulator.state.objects.get(`${video.bucket}/${video.objectKey}`)?.md5).toBe(
+			createHash('md5').update(Buffer.alloc(1000, 9)).digest('hex'),
+		);
+	});
 
 	test('a malformed %-escape in the URL gets the message Submit gives, nothing downloaded', async () => {
 		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/file/a-%zzb.mp4` } }], 'continueRegularOutput')).out;

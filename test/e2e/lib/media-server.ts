@@ -6,10 +6,16 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export interface MediaFile {
 	name: string; // e.g. 'clip-001.mp4'
 	size: number;
+	/**
+	 * 'identity': says so in a Content-Encoding header; 'gzip': a compressible file (spaces) sent gzipped
+	 * whatever the request asks, with the packed size as Content-Length
+	 */
+	encoding?: 'identity' | 'gzip';
 }
 
 export interface MediaServer {
@@ -37,6 +43,11 @@ export function mediaBytes(name: string, length: number): Buffer {
 	return out;
 }
 
+/** The file itself, as stored: what a gzip answer packs. */
+function bytesOf(file: MediaFile): Buffer {
+	return file.encoding === 'gzip' ? Buffer.alloc(file.size, 0x20) : mediaBytes(file.name, file.size);
+}
+
 export async function startMediaServer(files: MediaFile[]): Promise<MediaServer> {
 	const byName = new Map(files.map((file) => [file.name, file]));
 	const hits = new Map<string, number>();
@@ -48,12 +59,13 @@ export async function startMediaServer(files: MediaFile[]): Promise<MediaServer>
 			return;
 		}
 		hits.set(name, (hits.get(name) ?? 0) + 1);
-		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(file.size) });
-		if (req.method === 'HEAD') {
-			res.end();
-			return;
-		}
-		res.end(mediaBytes(name, file.size));
+		const body = file.encoding === 'gzip' ? gzipSync(bytesOf(file)) : bytesOf(file);
+		res.writeHead(200, {
+			'content-type': 'video/mp4',
+			'content-length': String(body.length),
+			...(file.encoding ? { 'content-encoding': file.encoding } : {}),
+		});
+		res.end(req.method === 'HEAD' ? undefined : body);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,7 +76,7 @@ export async function startMediaServer(files: MediaFile[]): Promise<MediaServer>
 		md5Of: (name) => {
 			const file = byName.get(name);
 			if (!file) throw new Error(`no such media ${name}`);
-			return createHash('md5').update(mediaBytes(name, file.size)).digest('hex');
+			return createHash('md5').update(bytesOf(file)).digest('hex');
 		},
 		stop: () =>
 			new Promise<void>((resolve) => {

@@ -195,6 +195,9 @@ function wrongTypeFor(settings: Settings, type: string, names: string[]): string
 	return undefined;
 }
 
+const COMPRESSED_FIX =
+	'Download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link, or turn off compression for this file type on the server.';
+
 /**
  * Refuses a downloaded answer that is not one whole file of the kind uploaded (a page, a playlist, a
  * part, a compressed body), before VOD creates a media for it.
@@ -205,7 +208,7 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 	if (source.contentEncoding) {
 		throw new ItemInputError(
 			`${source.label} answered compressed (Content-Encoding ${source.contentEncoding}) although the node asks for the file as stored (Accept-Encoding: identity); nothing was created in VOD`,
-			'Download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link, or turn off compression for this file type on the server.',
+			COMPRESSED_FIX,
 		);
 	}
 	if (source.partialRange) {
@@ -345,7 +348,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 		checkSourceType(settings, source);
 		const fileName = fileNameFor(settings, source.fileName);
 		const title = settings.title ?? titleFromFileName(fileName, fileName);
-		await checkFirstBytes(source);
+		await checkFirstBytes(settings, source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
 			settings.referenceMode === 'custom'
@@ -546,12 +549,33 @@ function refuseChangedSource(source: UploadSource, videoId: string, storedBytes:
 }
 
 /**
- * Fails the item before VOD creates a media for a file with nothing in it. (A compressed download is
- * refused before, by checkSourceType: n8n's client unpacks it, so its size is not the one announced.)
+ * Reads the source up to its first bytes before VOD creates a media: fails the item for a file with
+ * nothing in it, for a download n8n could not read or unpack (a body that is not what its
+ * Content-Encoding says), and for one that already exceeds its Content-Length — a compressed answer n8n
+ * unpacked without a trace. (A compressed answer n8n left packed is refused before, by checkSourceType.)
  */
-async function checkFirstBytes(source: UploadSource) {
-	const read = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
+async function checkFirstBytes(settings: Settings, source: UploadSource) {
+	let read: Awaited<ReturnType<typeof withFirstChunk>>;
+	let failure: unknown;
+	try {
+		read = source.totalBytes === 0 ? undefined : await withFirstChunk(source.chunks);
+	} catch (error) {
+		failure = error;
+	}
+	if (failure !== undefined && settings.sourceType === 'url') {
+		throw new ItemInputError(
+			`${source.label} could not be read (${withoutErrorCodes(String((failure as Error)?.message ?? failure).split('\n')[0].slice(0, 200))}); nothing was created in VOD`,
+			'The connection broke, or the server marks the file compressed (Content-Encoding) although it is not, so n8n could not unpack it. Check the URL in a browser; it has to download the whole file itself with a plain GET.',
+		);
+	}
+	if (failure !== undefined) throw failure;
 	if (!read) throw emptySourceError(source.label);
+	if (source.totalBytes !== undefined && read.firstBytes > source.totalBytes) {
+		throw new ItemInputError(
+			`${source.label} sent more than the ${source.totalBytes} bytes its Content-Length announces: it answered compressed although the node asks for the file as stored (Accept-Encoding: identity), or it announces the wrong size; nothing was created in VOD`,
+			COMPRESSED_FIX,
+		);
+	}
 	source.chunks = read.chunks;
 }
 

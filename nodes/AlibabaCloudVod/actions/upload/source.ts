@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
+import { contentEncodingOf } from '../../helpers/contentEncoding';
 import { ItemInputError } from '../../helpers/items';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
 import { canonicalUrl } from '../../helpers/sourceUrl';
@@ -24,7 +25,7 @@ export interface UploadSource {
 	identity: Array<string | number | undefined>;
 	/** a download's Content-Range, when it does not span the whole file (only part was sent) */
 	partialRange?: string;
-	/** a download's Content-Encoding other than identity (or "compressed" when n8n's client unpacked it) */
+	/** a download's Content-Encoding other than identity that n8n did not unpack (helpers/contentEncoding.ts) */
 	contentEncoding?: string;
 	/** releases the source when it will not be read (the video already exists, a call failed) */
 	close(): void;
@@ -212,8 +213,8 @@ async function getFollowingRedirects(
 			response = (await ctx.helpers.httpRequest({
 				method: 'GET',
 				url: next,
-				// identity: Content-Length then is the size of what is stored
-				headers: { 'Accept-Encoding': 'identity', ...headersFor(next, url, headers) },
+				// identity: Content-Length then is the size of what is stored; set last, so that it holds
+				headers: { ...headersFor(next, url, headers), 'Accept-Encoding': 'identity' },
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
@@ -259,23 +260,6 @@ function isWholeRange(range: string) {
 }
 
 /**
- * The answer's Content-Encoding other than identity, whatever its case. n8n's HTTP client unpacks gzip,
- * deflate and br itself and drops the header: its body then is the unpacking stream, not the HTTP
- * message (which carries its headers as received), and the size announced is not the file's.
- */
-function contentEncodingOf(body: ByteStream, header: string | undefined): string | undefined {
-	const raw = (body as { rawHeaders?: unknown }).rawHeaders;
-	if (!Array.isArray(raw)) return header ?? 'compressed';
-	for (let n = 0; n + 1 < raw.length; n += 2) {
-		const value = String(raw[n + 1]).trim();
-		if (String(raw[n]).toLowerCase() === 'content-encoding' && value !== '' && value.toLowerCase() !== 'identity') {
-			return value.slice(0, 40);
-		}
-	}
-	return undefined;
-}
-
-/**
  * Starts the download of a source URL and hands back its body as a stream, read only as fast as
  * parts are uploaded (backpressure), never written to disk.
  */
@@ -304,7 +288,7 @@ export async function openUrlSource(
 		);
 	}
 	const length = Number(header('content-length'));
-	const contentEncoding = contentEncodingOf(body, header('content-encoding'));
+	const contentEncoding = contentEncodingOf(body, response.headers['content-encoding']);
 	const range = header('content-range');
 	return {
 		chunks: body,

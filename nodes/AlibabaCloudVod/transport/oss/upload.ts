@@ -95,7 +95,8 @@ async function upload(run: UploadRun, reader: PartReader, options: StreamUploadO
 	const first = await reader.next();
 	// an empty object would become a media that says "uploaded" and holds nothing
 	if (!first) throw run.sourceFailure(new Error('it is empty (0 bytes); nothing was stored'));
-	const second: Part | undefined = first.data.length === partSize ? await reader.next() : undefined;
+	// a short first part is the whole source, yet read on: the end is where its size is held against the one announced
+	const second: Part | undefined = await reader.next();
 	if (!second) {
 		await sendWithRetries(run, `Uploading ${run.key}`, (target, date) =>
 			putObjectRequest(target, { body: first.data, contentMd5: first.contentMd5, contentType }, date),

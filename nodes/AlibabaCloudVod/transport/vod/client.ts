@@ -64,7 +64,10 @@ function outcomeOfAnswer(statusCode: number, text: string, secrets: readonly str
 		if (isPlainObject(body)) return { ok: true, body };
 		return { ok: false, failure: normalizeSdkError(new SyntaxError('not a JSON object'), secrets) };
 	}
-	const fields = isPlainObject(body) ? body : {};
+	// a proxy's or gateway's page: said, never echoed (it may repeat the request)
+	const fields = isPlainObject(body)
+		? body
+		: { Message: `VOD answered HTTP ${statusCode} with ${text.trim() === '' ? 'an empty body' : 'a body that is not JSON (not shown)'}` };
 	return { ok: false, failure: normalizeSdkError({ data: { ...fields, statusCode } }, secrets) };
 }
 
