@@ -3,8 +3,8 @@
  * by the harness) moves 5,000 sources through the emulator (50 ms added to every VOD call) while n8n is
  * killed once with SIGKILL, aimed at the moment VOD has created jobs the ledger has not recorded yet, and restarted. Afterwards
  * every source has exactly one job in VOD, the ledger holds that job, and the report covers every source.
- * The ledger also lists some sources again in other spellings and re-signed (with a Source Key) in later
- * pages, and VOD refuses a stretch of submit calls beyond the node's retries, the first after it ran
+ * When the rest is final, some sources are loaded again in other spellings and re-signed (with a Source
+ * Key), and VOD refuses a stretch of submit calls beyond the node's retries, the first after it ran
  * (issue 15): none of these may add a job, and none may end failed.
  * `npm run bench:migration` is the same at 100,000 sources and three kills.
  */

@@ -7,11 +7,11 @@
  * The ticks, the lease and the re-check interval are shortened so that a run takes minutes; everything
  * else (SQL, page sizes, node settings) is the example as a user imports it.
  *
- * Besides the sources, the ledger holds what the outside test of issue 15 found duplicated: other
- * spellings of sources, in a later page than the source (`HTTP://`, `x/../`, `#frag`, `%63`, spaces), and
- * signed URLs of one object re-signed in a later page, with a Source Key. And VOD refuses a stretch of
- * submit calls beyond the node's retries, the first of them after it ran (its answer lost): those rows
- * must go back to pending, not to failed.
+ * Besides the sources, the ledger gets what the outside test of issue 15 found duplicated, loaded when the
+ * rest is final (so no kill puts these rows in doubt): other spellings of sources (`HTTP://`, `x/../`,
+ * `#frag`, `%63`, spaces), and signed URLs, with a Source Key, of objects first listed with another
+ * signature. And VOD refuses a stretch of submit calls beyond the node's retries, the first of them after
+ * it ran (its answer lost): those rows must go back to pending, not to failed; the kill waits for that.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ const LEDGER = 'vod_migration';
 const SUBMIT_BATCH = 20;
 const STATUS_BATCH = 10;
 const LOOKUP_BATCH = 10;
-/** Sources listed again in other spellings, later in the ledger (issue 15, finding 1). */
+/** Sources listed again in other spellings, loaded later (issue 15, finding 1). */
 const SPELLINGS: Array<(baseUrl: string, name: string) => string> = [
 	(base, name) => `${base.replace('http://', 'HTTP://')}/media/${name}`,
 	(base, name) => `${base}/media/x/../${name}`,
@@ -39,10 +39,11 @@ const SPELLINGS: Array<(baseUrl: string, name: string) => string> = [
 	(base, name) => `${base}/media/%63${name.slice(1)}`,
 	(base, name) => `  ${base}/media/${name} `,
 ];
-/** Objects listed with a signed URL and a Source Key, then re-signed later in the ledger (finding 2). */
+/** Objects listed with a signed URL and a Source Key, then re-signed and loaded later (finding 2). */
 const SIGNED = ['signed-0.mp4', 'signed-1.mp4'];
-/** UploadMediaByURL calls VOD refuses after the first one it ran but whose answer was lost (finding 6). */
-const REFUSED_CALLS = 60;
+/** UploadMediaByURL calls VOD refuses after the first one it ran but whose answer was lost (finding 6): enough
+ * that the calls in flight (4 a run, and runs overlap) fail through all their retries */
+const REFUSED_CALLS = 200;
 
 export interface MigrationOptions {
 	sources: number;
@@ -254,8 +255,9 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		stops.push(postgres.stop);
 		emulator = await startEmulator();
 		stops.push(emulator.stop);
-		// in the first page, so that the rows are put back before any kill
-		const faultAtCall = options.faultAtCall ?? Math.min(20, Math.ceil(n / SUBMIT_BATCH / 3));
+		// in the first page; the kill waits until its rows are put back (or failed), so that they meet the
+		// Submit run's own handling of the failure, not the lease after the kill
+		const faultAtCall = options.faultAtCall ?? 2;
 		const refused = Array.from({ length: faultAtCall ? REFUSED_CALLS : 0 }, (_, i) => ({
 			action: 'UploadMediaByURL',
 			call: faultAtCall + 1 + i,
@@ -273,15 +275,19 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 
 		const example = readExample(MIGRATION_EXAMPLE);
 		await postgres.query(exampleQuery(example, 'Create Ledger Table'));
-		// signed URLs first, the sources, then other spellings of the first page's sources and the re-signed URLs
 		await postgres.query(`INSERT INTO ${LEDGER} (source_url, source_key) VALUES ${signedRows('1')}`);
 		await postgres.query(
 			`INSERT INTO ${LEDGER} (source_url) SELECT '${media.baseUrl}/media/clip-' || g || '.mp4' FROM generate_series(0, ${n - 1}) AS g`,
 		);
-		const spellings = SPELLINGS.map((spell, i) => `('${spell(media!.baseUrl, clips[i + 1])}')`).join(', ');
-		await postgres.query(`INSERT INTO ${LEDGER} (source_url) VALUES ${spellings}`);
-		await postgres.query(`INSERT INTO ${LEDGER} (source_url, source_key) VALUES ${signedRows('2')}`);
-		const rows = n + SPELLINGS.length + 2 * SIGNED.length;
+		let rows = n + SIGNED.length;
+		const loadLater = async () => {
+			const spellings = SPELLINGS.map((spell, i) => `('${spell(media!.baseUrl, clips[i + 1])}')`).join(', ');
+			await postgres.query(`INSERT INTO ${LEDGER} (source_url) VALUES ${spellings}`);
+			await postgres.query(`INSERT INTO ${LEDGER} (source_url, source_key) VALUES ${signedRows('2')}`);
+			rows += SPELLINGS.length + SIGNED.length;
+			log(`loaded ${SPELLINGS.length} other spellings and ${SIGNED.length} re-signed URLs`);
+		};
+		let loadedLater = false;
 		const ledgerBytes = async () =>
 			Number((await postgres.query(`SELECT pg_total_relation_size('${LEDGER}')`))[0][0]);
 		const ledgerBefore = await ledgerBytes();
@@ -345,18 +351,25 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		let putBack = 0;
 		for (;;) {
 			const states = await ledgerStates(postgres);
+			// a row put back keeps its error until it is recorded submitted or done
 			const [[backNow]] = await postgres.query(
-				`SELECT count(*) FROM ${LEDGER} WHERE state = 'pending' AND claims > 0`,
+				`SELECT count(*) FROM ${LEDGER} WHERE state IN ('pending', 'claimed') AND error_code IS NOT NULL`,
 			);
 			putBack = Math.max(putBack, Number(backNow));
 			const final = (states.done ?? 0) + (states.failed ?? 0);
-			if (final >= rows) break;
+			if (final >= rows && loadedLater) break;
+			if (final >= rows && kills.length === killAt.length) {
+				await loadLater();
+				loadedLater = true;
+				continue;
+			}
 			const way = (rows - (states.pending ?? 0) - (states.claimed ?? 0) + final) / (2 * rows);
 			if (Date.now() - lastLine > 15_000) {
 				lastLine = Date.now();
 				log(`${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(states)}, n8n RSS ${Math.round(rssOf(session.n8n.child.pid) / MiB)} MiB`);
 			}
-			if (kills.length < killAt.length && way >= killAt[kills.length]) {
+			const faultsHandled = !faultAtCall || putBack > 0 || (states.failed ?? 0) > 0 || final >= rows;
+			if (kills.length < killAt.length && way >= killAt[kills.length] && faultsHandled) {
 				// Aim at the worst moment: VOD has just created jobs for a page whose JobIds are not recorded yet
 				// (the page is recorded when Submit has sent all of it). When all is submitted, kill at once.
 				const jobsBefore = emulator.state.vod.jobs.size;
@@ -474,7 +487,7 @@ export function describeFigures(figures: MigrationFigures): string {
 			(kill, i) =>
 				`  kill ${i + 1} at ${kill.atSecond} s, ledger ${JSON.stringify(kill.ledger)}, n8n back in ${kill.restartSeconds} s`,
 		),
-		`UploadMediaByURL calls  ${calls.submit}, of them ${calls.submitFaulted} refused or dropped by the injected faults (minimum ceil(N/20) = ${calls.submitMinimum})`,
+		`UploadMediaByURL calls  ${calls.submit}, of them ${calls.submitFaulted} given an injected fault (answer lost, refused) (minimum ceil(N/20) = ${calls.submitMinimum})`,
 		`GetURLUploadInfos calls ${calls.status}: lookups before submitting (minimum ceil(rows/10) = ${calls.lookupMinimum}) and status checks (minimum ceil(N/10) = ${calls.statusMinimumPerRound} a round: about ${((calls.status - calls.lookupMinimum) / calls.statusMinimumPerRound).toFixed(2)} rounds)`,
 		`sources taken again ${figures.inDoubt} (after a kill or put back); VOD already had a job for ${figures.foundByLookup} of them; at most ${figures.putBack} put back at once after refused calls`,
 		`n8n RSS                 peak ${figures.peakRssMiB} MiB, median ${figures.medianRssMiB} MiB (at the kills: ${figures.rssMiBAtKills.join(', ')} MiB)`,
