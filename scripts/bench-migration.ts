@@ -2,7 +2,9 @@
  * Migration benchmark: examples/large-migration-postgres.json in a real n8n (PostgreSQL ledger started by the
  * e2e harness) against the emulator with 50 ms added to every VOD call; n8n is killed with SIGKILL at random
  * moments and restarted, and the run goes on until every source is done or failed. Prints sources/s, VOD calls
- * against the minimum, n8n's peak RSS, the database growth and the audit (jobs per source, report coverage).
+ * against the minimum (ceil(N/20) submits, ceil(rows/10) lookups, ceil(N/10) status checks a round), n8n's
+ * peak RSS, the database growth and the audit (jobs per source, report coverage). The ledger also holds other
+ * spellings and re-signed URLs of some sources, and VOD refuses a stretch of submit calls (issue 15).
  *
  *   npm run bench:migration                         100,000 sources, 3 kills
  *   npm run bench:migration -- --sources 5000 --kills 1 [--seed 7] [--tick 5]
@@ -26,7 +28,7 @@ async function main() {
 		seed: flag('seed', 15),
 		tickSeconds: flag('tick', 5),
 		latencyMs: flag('latency', 50),
-		lookUpInDoubt: !process.argv.includes('--no-lookup'),
+		lookUp: !process.argv.includes('--no-lookup'),
 	});
 	console.log(describeFigures(figures));
 	const { audit } = figures;

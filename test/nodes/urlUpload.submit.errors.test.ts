@@ -256,3 +256,54 @@ describe('input the outside test found (attack findings 12, 14)', () => {
 		},
 	);
 });
+
+describe('error items say whether a later try may succeed (issue 15, finding 6)', () => {
+	const routedError = (item: INodeExecutionData) =>
+		(item.json.error && typeof item.json.error === 'object' ? item.json.error : item.json) as IDataObject;
+
+	it.each([
+		['throttling that outlasts the retries', { throttleRate: 1 }, true],
+		['a 503 on every try', { error503Rate: 1 }, true],
+		['a 500 on every try (VOD may have run the call)', { error500Rate: 1 }, true],
+		['a storage location VOD does not have', {}, false],
+	])('%s: transient %p, under both Continue settings', async (_what, vodFaults, transient) => {
+		for (const onError of ['continueRegularOutput', 'continueErrorOutput']) {
+			emulator.reset();
+			emulator.setFaults({ vod: { ...vodFaults, actions: ['UploadMediaByURL'] } });
+			const storage = transient ? {} : { storageLocation: 'nowhere.oss-cn-shanghai.aliyuncs.com' };
+			const result = await runWorkflow({
+				...submitWorkflow({ options: { parallelCalls: 1, ...storage } }, onError),
+				startItems: urlItems(3, `transient-${onError}`),
+			});
+			const out = result.output('Submit', onError === 'continueErrorOutput' ? 1 : 0);
+			expect(out).toHaveLength(3);
+			for (const item of out) {
+				const fields = routedError(item);
+				expect(fields.message ?? fields.error).toBeTruthy();
+				expect(fields.transient === true).toBe(transient);
+			}
+		}
+	});
+
+	it('a row whose source has a job after a lost answer is transient too, so the ledger can look it up later', async () => {
+		// the first try runs and its answer is lost; every later try is refused before it runs
+		emulator.setFaults({
+			vod: {
+				at: [
+					{ action: 'UploadMediaByURL', call: 1, kind: 'dropAfter' },
+					...Array.from({ length: 12 }, (_, i) => ({
+						action: 'UploadMediaByURL',
+						call: i + 2,
+						kind: 'unavailable' as const,
+					})),
+				],
+			},
+		});
+		const result = await runWorkflow({
+			...submitWorkflow({}, 'continueRegularOutput'),
+			startItems: urlItems(3, 'lost-then-refused'),
+		});
+		expect(jobs()).toHaveLength(3);
+		for (const item of result.output('Submit')) expect(item.json.transient).toBe(true);
+	});
+});

@@ -15,6 +15,8 @@ export class ItemInputError extends Error {
 		readonly fix: string,
 		/** the failure behind it, when it restates one from VOD (keeps VOD's code for the error item) */
 		readonly context?: IDataObject,
+		/** a later try may succeed without any change (e.g. VOD has not shown a job yet) */
+		readonly transient = false,
 	) {
 		super(message);
 		this.name = 'ItemInputError';
@@ -78,6 +80,18 @@ export function vodErrorCode(error: unknown): string | undefined {
 	return typeof vod?.Code === 'string' && vod.Code !== '' ? vod.Code : undefined;
 }
 
+/**
+ * Whether a later try of the same item may succeed with nothing changed: throttling that outlasted the
+ * retries, a 5xx, a lost answer, a connection that failed. The transport classifies every VOD failure
+ * (transport/vod/errors.ts) and keeps the verdict in the error's context; this reads it, so a workflow
+ * can route on `transient` instead of guessing from codes.
+ */
+export function isTransient(error: unknown): boolean {
+	if (error instanceof ItemInputError && error.transient) return true;
+	const vod = (error as { context?: IDataObject })?.context?.vod as IDataObject | undefined;
+	return vod?.Transient === true;
+}
+
 function fixFor(error: unknown): string | undefined {
 	if (error instanceof ItemInputError) return error.fix;
 	return (error as { description?: string | null })?.description ?? undefined;
@@ -85,8 +99,9 @@ function fixFor(error: unknown): string | undefined {
 
 /**
  * The output item standing for a failed input item under Continue On Fail, in the shape each of n8n's
- * settings needs. It keeps what the user acts on: the message, the fix (`description`), VOD's code and
- * the item's source (`context`).
+ * settings needs. It keeps what the user acts on: the message, the fix (`description`), VOD's code,
+ * `transient: true` when trying the item again later may succeed (see isTransient), and the item's
+ * source (`context`).
  * - "Continue (regular output)": those fields side by side, `{ ...context, error, description, code }`.
  * - "Continue (using error output)": n8n moves an item there only when its json is exactly `{ error }`
  *   (or `{ error, message }`), and adds the input item's fields itself; so the same fields go inside
@@ -106,6 +121,7 @@ export function errorItem(
 	if (fix) fields.description = fix;
 	const code = vodErrorCode(error);
 	if (code) fields.code = code;
+	if (isTransient(error)) fields.transient = true;
 	if (ctx.getNode().onError !== 'continueErrorOutput') {
 		return { json: { ...context, ...fields }, pairedItem: { item: itemIndex } };
 	}

@@ -6,6 +6,12 @@
  *
  * The ticks, the lease and the re-check interval are shortened so that a run takes minutes; everything
  * else (SQL, page sizes, node settings) is the example as a user imports it.
+ *
+ * Besides the sources, the ledger gets what the outside test of issue 15 found duplicated, loaded when the
+ * rest is final (so no kill puts these rows in doubt): other spellings of sources (`HTTP://`, `x/../`,
+ * `#frag`, `%63`, spaces), and signed URLs, with a Source Key, of objects first listed with another
+ * signature. And VOD refuses a stretch of submit calls beyond the node's retries, the first of them after
+ * it ran (its answer lost): those rows must go back to pending, not to failed; the kill waits for that.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +30,20 @@ export const MIGRATION_EXAMPLE = 'large-migration-postgres.json';
 const LEDGER = 'vod_migration';
 const SUBMIT_BATCH = 20;
 const STATUS_BATCH = 10;
+const LOOKUP_BATCH = 10;
+/** Sources listed again in other spellings, loaded later (issue 15, finding 1). */
+const SPELLINGS: Array<(baseUrl: string, name: string) => string> = [
+	(base, name) => `${base.replace('http://', 'HTTP://')}/media/${name}`,
+	(base, name) => `${base}/media/x/../${name}`,
+	(base, name) => `${base}/media/${name}#part-2`,
+	(base, name) => `${base}/media/%63${name.slice(1)}`,
+	(base, name) => `  ${base}/media/${name} `,
+];
+/** Objects listed with a signed URL and a Source Key, then re-signed and loaded later (finding 2). */
+const SIGNED = ['signed-0.mp4', 'signed-1.mp4'];
+/** UploadMediaByURL calls VOD refuses after the first one it ran but whose answer was lost (finding 6): enough
+ * that the calls in flight (4 a run, and runs overlap) fail through all their retries */
+const REFUSED_CALLS = 200;
 
 export interface MigrationOptions {
 	sources: number;
@@ -39,7 +59,9 @@ export interface MigrationOptions {
 	/** Job Status's Parallel Calls (the example: 4) */
 	checkParallelCalls?: number;
 	/** false: Submit never looks up (the negative control: the audit must then find duplicates) */
-	lookUpInDoubt?: boolean;
+	lookUp?: boolean;
+	/** the UploadMediaByURL call whose answer is lost, followed by REFUSED_CALLS refused ones (0: none) */
+	faultAtCall?: number;
 	/** a submitted job is checked again after this (the example: 1 minute) */
 	recheckSeconds?: number;
 	/** give up after this */
@@ -48,15 +70,29 @@ export interface MigrationOptions {
 }
 
 export interface MigrationFigures {
+	/** distinct sources (objects on the media server) */
 	sources: number;
+	/** rows of the ledger: the sources, their other spellings, the re-signed URLs */
+	ledgerRows: number;
 	seconds: number;
 	sourcesPerSecond: number;
 	kills: Array<{ atSecond: number; ledger: Record<string, number>; restartSeconds: number }>;
-	calls: { submit: number; submitMinimum: number; status: number; statusMinimumPerRound: number };
+	calls: {
+		submit: number;
+		submitMinimum: number;
+		/** submit calls VOD refused or whose answer it dropped (the injected faults) */
+		submitFaulted: number;
+		/** GetURLUploadInfos: Skip Already Submitted's lookups and Job Status's checks */
+		status: number;
+		lookupMinimum: number;
+		statusMinimumPerRound: number;
+	};
 	/** sources taken again after a kill (looked up before submitting), and how many of those VOD already had */
 	inDoubt: number;
 	/** of those, how many VOD already had a job for (sent in the instant before a kill, found by the lookup) */
 	foundByLookup: number;
+	/** the most rows seen put back to pending after a failure that may pass (the refused calls) */
+	putBack: number;
 	peakRssMiB: number;
 	/** the median of n8n's RSS, sampled every 250 ms (V8's heap rises and falls between major collections) */
 	medianRssMiB: number;
@@ -70,6 +106,7 @@ export interface MigrationFigures {
 		notSubmitted: number;
 		ledgerJobMismatches: number;
 		report: { done: number; failed: number; pending: number; total: number };
+		/** rows no report count holds (total minus done, failed and the four pending counts) */
 		missingFromReport: number;
 	};
 }
@@ -107,7 +144,7 @@ function adaptMigrationExample(
 		leaseSeconds: number;
 		recheckSeconds: number;
 		checkParallelCalls: number;
-		lookUpInDoubt: boolean;
+		lookUp: boolean;
 	},
 ): WorkflowDefinition {
 	const nodes = (example.nodes as INode[]).map((original) => {
@@ -122,7 +159,7 @@ function adaptMigrationExample(
 				? timing.checkTickSeconds
 				: timing.tickSeconds;
 		}
-		if (node.type.endsWith('alibabaCloudVod') && !timing.lookUpInDoubt) {
+		if (node.type.endsWith('alibabaCloudVod') && !timing.lookUp) {
 			node.parameters.options = {
 				...(node.parameters.options as object),
 				skipAlreadySubmitted: false,
@@ -193,7 +230,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		leaseSeconds: options.leaseSeconds ?? 120,
 		// the shortened Check tick asks for 5,000 jobs every 15 s: 10 calls at once keep a run within it
 		checkParallelCalls: options.checkParallelCalls ?? 10,
-		lookUpInDoubt: options.lookUpInDoubt ?? true,
+		lookUp: options.lookUp ?? true,
 		recheckSeconds: options.recheckSeconds ?? 5,
 	};
 	const next = random(options.seed ?? 15);
@@ -218,17 +255,39 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		stops.push(postgres.stop);
 		emulator = await startEmulator();
 		stops.push(emulator.stop);
-		emulator.setFaults({ vod: { latencyMs: options.latencyMs ?? 50 } });
+		// in the first page; the kill waits until its rows are put back (or failed), so that they meet the
+		// Submit run's own handling of the failure, not the lease after the kill
+		const faultAtCall = options.faultAtCall ?? 2;
+		const refused = Array.from({ length: faultAtCall ? REFUSED_CALLS : 0 }, (_, i) => ({
+			action: 'UploadMediaByURL',
+			call: faultAtCall + 1 + i,
+			kind: 'unavailable' as const,
+		}));
+		const lost = faultAtCall ? [{ action: 'UploadMediaByURL', call: faultAtCall, kind: 'dropAfter' as const }] : [];
+		emulator.setFaults({ vod: { latencyMs: options.latencyMs ?? 50, at: [...lost, ...refused] } });
 		emulator.setJobSettings({ concurrency: 16 });
-		const names = Array.from({ length: n }, (_, i) => `clip-${i}.mp4`);
+		const clips = Array.from({ length: n }, (_, i) => `clip-${i}.mp4`);
+		const names = [...clips, ...SIGNED];
 		media = await startMediaServer(names.map((name) => ({ name, size: 256 })));
 		stops.push(media.stop);
+		const signedRows = (signature: string) =>
+			SIGNED.map((name) => `('${media!.urlOf(name)}?Expires=${signature}&Signature=${signature}', '${name}')`).join(', ');
 
 		const example = readExample(MIGRATION_EXAMPLE);
 		await postgres.query(exampleQuery(example, 'Create Ledger Table'));
+		await postgres.query(`INSERT INTO ${LEDGER} (source_url, source_key) VALUES ${signedRows('1')}`);
 		await postgres.query(
 			`INSERT INTO ${LEDGER} (source_url) SELECT '${media.baseUrl}/media/clip-' || g || '.mp4' FROM generate_series(0, ${n - 1}) AS g`,
 		);
+		let rows = n + SIGNED.length;
+		const loadLater = async () => {
+			const spellings = SPELLINGS.map((spell, i) => `('${spell(media!.baseUrl, clips[i + 1])}')`).join(', ');
+			await postgres.query(`INSERT INTO ${LEDGER} (source_url) VALUES ${spellings}`);
+			await postgres.query(`INSERT INTO ${LEDGER} (source_url, source_key) VALUES ${signedRows('2')}`);
+			rows += SPELLINGS.length + SIGNED.length;
+			log(`loaded ${SPELLINGS.length} other spellings and ${SIGNED.length} re-signed URLs`);
+		};
+		let loadedLater = false;
 		const ledgerBytes = async () =>
 			Number((await postgres.query(`SELECT pg_total_relation_size('${LEDGER}')`))[0][0]);
 		const ledgerBefore = await ledgerBytes();
@@ -289,16 +348,28 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		const submitCalls = () => emulator!.state.vodCalls.UploadMediaByURL ?? 0;
 		const deadline = started + (options.timeoutMs ?? 6 * 3600_000);
 		let lastLine = 0;
+		let putBack = 0;
 		for (;;) {
 			const states = await ledgerStates(postgres);
+			// a row put back keeps its error until it is recorded submitted or done
+			const [[backNow]] = await postgres.query(
+				`SELECT count(*) FROM ${LEDGER} WHERE state IN ('pending', 'claimed') AND error_code IS NOT NULL`,
+			);
+			putBack = Math.max(putBack, Number(backNow));
 			const final = (states.done ?? 0) + (states.failed ?? 0);
-			if (final >= n) break;
-			const way = (n - (states.pending ?? 0) - (states.claimed ?? 0) + final) / (2 * n);
+			if (final >= rows && loadedLater) break;
+			if (final >= rows && kills.length === killAt.length) {
+				await loadLater();
+				loadedLater = true;
+				continue;
+			}
+			const way = (rows - (states.pending ?? 0) - (states.claimed ?? 0) + final) / (2 * rows);
 			if (Date.now() - lastLine > 15_000) {
 				lastLine = Date.now();
 				log(`${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(states)}, n8n RSS ${Math.round(rssOf(session.n8n.child.pid) / MiB)} MiB`);
 			}
-			if (kills.length < killAt.length && way >= killAt[kills.length]) {
+			const faultsHandled = !faultAtCall || putBack > 0 || (states.failed ?? 0) > 0 || final >= rows;
+			if (kills.length < killAt.length && way >= killAt[kills.length] && faultsHandled) {
 				// Aim at the worst moment: VOD has just created jobs for a page whose JobIds are not recorded yet
 				// (the page is recorded when Submit has sent all of it). When all is submitted, kill at once.
 				const jobsBefore = emulator.state.vod.jobs.size;
@@ -333,27 +404,32 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		const seconds = (Date.now() - started) / 1000;
 		await session.client.deactivateWorkflow(workflow.id);
 
-		// Audit: every source has exactly one job in VOD, the ledger holds that job, the report covers all.
-		const urls = names.map((name) => media!.urlOf(name));
-		const jobsByUrl = new Map<string, string[]>();
+		// Audit: every source has exactly one job in VOD (whatever spelling or signature the ledger lists it
+		// under), every row holds that job (or, found by its Source Key, that job's media), the report covers all.
+		const sourceOf = (url: string) =>
+			decodeURIComponent(new URL(url.trim()).pathname).replace(/^\/media\//, '');
+		const jobsBySource = new Map<string, Array<{ jobId: string; mediaId: string }>>();
 		for (const job of emulator.state.vod.jobs.values()) {
-			jobsByUrl.set(job.uploadUrl, [...(jobsByUrl.get(job.uploadUrl) ?? []), job.jobId]);
+			const source = sourceOf(job.uploadUrl);
+			jobsBySource.set(source, [...(jobsBySource.get(source) ?? []), job]);
 		}
 		const jobsPerSource: Record<string, number> = {};
-		for (const url of urls) {
-			const count = String(jobsByUrl.get(url)?.length ?? 0);
+		for (const name of names) {
+			const count = String(jobsBySource.get(name)?.length ?? 0);
 			jobsPerSource[count] = (jobsPerSource[count] ?? 0) + 1;
 		}
-		const ledgerJobs = new Map(
-			(await postgres.query(`SELECT source_url, coalesce(job_id, '') FROM ${LEDGER}`)).map(
-				([url, job]) => [url, job],
-			),
+		const ledgerRows = await postgres.query(
+			`SELECT source_url, coalesce(job_id, ''), coalesce(video_id, '') FROM ${LEDGER}`,
 		);
-		const ledgerJobMismatches = urls.filter(
-			(url) => ledgerJobs.get(url) !== jobsByUrl.get(url)?.[0],
-		).length;
-		const [summary] = await postgres.query(exampleQuery(example, 'Report: Done, Failed, Pending'));
-		const [done, failed, pending, , , total] = summary.map(Number);
+		const ledgerJobMismatches = ledgerRows.filter(([url, jobId, videoId]) => {
+			const job = jobsBySource.get(sourceOf(url))?.[0];
+			return !job || (jobId ? jobId !== job.jobId : videoId !== job.mediaId);
+		}).length;
+		await postgres.query(exampleQuery(example, 'Write the Report'));
+		const [report] = await postgres.query(
+			`SELECT done, failed, pending, total, total - done - failed - pending_not_sent - pending_held - pending_pulling - pending_put_back FROM ${LEDGER}_report ORDER BY id DESC LIMIT 1`,
+		);
+		const [done, failed, pending, total, missingFromReport] = report.map(Number);
 		const inDoubtJobs = await postgres.query(
 			`SELECT coalesce(job_id, '') FROM ${LEDGER} WHERE claims > 1`,
 		);
@@ -361,18 +437,22 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		const foundByLookup = inDoubtJobs.filter(([jobId]) => jobsBeforeKills.has(jobId)).length;
 		const statusCalls = emulator.state.vodCalls.GetURLUploadInfos ?? 0;
 		return {
-			sources: n,
+			sources: names.length,
+			ledgerRows: rows,
 			seconds: Math.round(seconds),
-			sourcesPerSecond: Math.round((n / seconds) * 10) / 10,
+			sourcesPerSecond: Math.round((names.length / seconds) * 10) / 10,
 			kills,
 			calls: {
 				submit: submitCalls(),
-				submitMinimum: Math.ceil(n / SUBMIT_BATCH),
+				submitMinimum: Math.ceil(names.length / SUBMIT_BATCH),
+				submitFaulted: lost.length + refused.length,
 				status: statusCalls,
-				statusMinimumPerRound: Math.ceil(n / STATUS_BATCH),
+				lookupMinimum: Math.ceil(rows / LOOKUP_BATCH),
+				statusMinimumPerRound: Math.ceil(names.length / STATUS_BATCH),
 			},
 			inDoubt,
 			foundByLookup,
+			putBack,
 			peakRssMiB: Math.round(peakRss / MiB),
 			medianRssMiB: Math.round(
 				(rssSamples.sort((a, b) => a - b)[Math.floor(rssSamples.length / 2)] ?? 0) / MiB,
@@ -383,11 +463,11 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 			n8nDatabaseGrowthMiB: Math.round(((fileSize(database) - n8nDatabaseBefore) / MiB) * 10) / 10,
 			audit: {
 				jobsPerSource,
-				duplicates: urls.filter((url) => (jobsByUrl.get(url)?.length ?? 0) > 1).length,
-				notSubmitted: urls.filter((url) => !jobsByUrl.has(url)).length,
+				duplicates: names.filter((name) => (jobsBySource.get(name)?.length ?? 0) > 1).length,
+				notSubmitted: names.filter((name) => !jobsBySource.has(name)).length,
 				ledgerJobMismatches,
 				report: { done, failed, pending, total },
-				missingFromReport: n - (done + failed + pending),
+				missingFromReport: missingFromReport + (rows - total),
 			},
 		};
 	} finally {
@@ -401,15 +481,15 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 export function describeFigures(figures: MigrationFigures): string {
 	const { calls, audit } = figures;
 	return [
-		`sources                 ${figures.sources}`,
+		`sources                 ${figures.sources} (ledger rows ${figures.ledgerRows}: other spellings and re-signed URLs of some)`,
 		`wall time               ${figures.seconds} s (${figures.sourcesPerSecond} sources/s), ${figures.kills.length} SIGKILLs`,
 		...figures.kills.map(
 			(kill, i) =>
 				`  kill ${i + 1} at ${kill.atSecond} s, ledger ${JSON.stringify(kill.ledger)}, n8n back in ${kill.restartSeconds} s`,
 		),
-		`UploadMediaByURL calls  ${calls.submit} (minimum ceil(N/20) = ${calls.submitMinimum})`,
-		`GetURLUploadInfos calls ${calls.status} (minimum ceil(N/10) = ${calls.statusMinimumPerRound} a round: ${(calls.status / calls.statusMinimumPerRound).toFixed(2)} rounds)`,
-		`sources taken again after a kill ${figures.inDoubt}; VOD already had a job for ${figures.foundByLookup} of them`,
+		`UploadMediaByURL calls  ${calls.submit}, of them ${calls.submitFaulted} given an injected fault (answer lost, refused) (minimum ceil(N/20) = ${calls.submitMinimum})`,
+		`GetURLUploadInfos calls ${calls.status}: lookups before submitting (minimum ceil(rows/10) = ${calls.lookupMinimum}) and status checks (minimum ceil(N/10) = ${calls.statusMinimumPerRound} a round: about ${((calls.status - calls.lookupMinimum) / calls.statusMinimumPerRound).toFixed(2)} rounds)`,
+		`sources taken again ${figures.inDoubt} (after a kill or put back); VOD already had a job for ${figures.foundByLookup} of them; at most ${figures.putBack} put back at once after refused calls`,
 		`n8n RSS                 peak ${figures.peakRssMiB} MiB, median ${figures.medianRssMiB} MiB (at the kills: ${figures.rssMiBAtKills.join(', ')} MiB)`,
 		`ledger table            ${figures.ledgerMiB} MiB (grew ${figures.ledgerGrowthMiB} MiB during the run); n8n database grew ${figures.n8nDatabaseGrowthMiB} MiB`,
 		`audit: jobs per source  ${JSON.stringify(audit.jobsPerSource)}; duplicates ${audit.duplicates}; never submitted ${audit.notSubmitted}; ledger ≠ VOD ${audit.ledgerJobMismatches}`,

@@ -499,9 +499,12 @@ async function submitBatch(
 									'VOD had already received this batch (an earlier try reached it) and looking up its jobs failed',
 									lookup.error,
 								)
-							: inputProblem(
+							: new ItemInputError(
 									'VOD reports this batch as already submitted, so its job may exist, but none was found for the URL yet',
 									`Look the URL up with the Job Status node (Look Up By: Source URL), or: ${SKIP_ALREADY_SUBMITTED_FIX}`,
+									undefined,
+									// the job may show up in a later lookup
+									true,
 								),
 				});
 			}
