@@ -15,6 +15,7 @@ import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator
 import { ossRegistryOf } from '../emulator/oss';
 import { submitUrlsWorkflow, uploadFromDiskWorkflow } from './fixtures/workflows';
 import { nodeOutput, type ExecutionRecord } from './lib/client';
+import { e2eVersions } from './lib/install';
 import { startMediaServer, writeRandomFile, type MediaServer } from './lib/media-server';
 import { startN8n } from './lib/process';
 import { startN8nSession, type N8nSession } from './lib/session';
@@ -38,7 +39,7 @@ async function latestExecution(session: N8nSession, workflowId: string, count: n
 	return done.sort((a, b) => Number(b.id) - Number(a.id))[0] as ExecutionRecord;
 }
 
-describe('n8n killed mid-run, restarted, the same workflow run again', () => {
+describe.each(e2eVersions())('n8n %s killed mid-run, restarted, the same workflow run again', (version) => {
 	let emulator: Emulator;
 	let session: N8nSession;
 	let media: MediaServer;
@@ -54,7 +55,7 @@ describe('n8n killed mid-run, restarted, the same workflow run again', () => {
 		);
 		session = await timed(
 			'n8n session',
-			async () => await startN8nSession({ env: n8nEnv() }),
+			async () => await startN8nSession({ env: n8nEnv(), version }),
 		);
 		vodCredential = await session.client.createCredential(
 			'VOD emulator',

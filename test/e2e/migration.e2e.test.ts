@@ -8,16 +8,17 @@
  * (issue 15): none of these may add a job, and none may end failed.
  * `npm run bench:migration` is the same at 100,000 sources and three kills.
  */
+import { e2eVersions } from './lib/install';
 import { describeFigures, runMigration } from './lib/migration';
 import { say } from './lib/timing';
 
 const SOURCES = Number(process.env.E2E_MIGRATION_SOURCES ?? 5000);
 
-describe('large migration: paged, recorded in a ledger, killed and restarted', () => {
+describe.each(e2eVersions())('large migration in n8n %s: paged, recorded in a ledger, killed and restarted', (version) => {
 	test(
 		`${SOURCES} sources, one SIGKILL: exactly one job per source, none missing from the report`,
 		async () => {
-			const figures = await runMigration({ sources: SOURCES, kills: 1, seed: 15, log: say });
+			const figures = await runMigration({ sources: SOURCES, kills: 1, seed: 15, log: say, version });
 			say(`\n${describeFigures(figures)}`);
 			expect(figures.kills).toHaveLength(1);
 			// the kill hit sources VOD had a job for while the ledger did not know it yet: they were found

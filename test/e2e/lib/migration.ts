@@ -47,6 +47,8 @@ const REFUSED_CALLS = 200;
 
 export interface MigrationOptions {
 	sources: number;
+	/** the n8n to run it in (default: the harness's, lib/install.ts n8nVersion) */
+	version?: string;
 	kills: number;
 	/** seed of the kill moments */
 	seed?: number;
@@ -292,7 +294,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 			Number((await postgres.query(`SELECT pg_total_relation_size('${LEDGER}')`))[0][0]);
 		const ledgerBefore = await ledgerBytes();
 
-		session = await startN8nSession({ log });
+		session = await startN8nSession({ log, version: options.version });
 		stops.push(async () => {
 			await session?.n8n.stop(); // after a restart, the session's close() no longer holds this process
 			await session?.close();
