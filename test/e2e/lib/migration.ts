@@ -137,6 +137,9 @@ export function exampleQuery(example: WorkflowDefinition, nodeName: string): str
 }
 
 /** The example with the run's credentials and the shortened intervals. */
+/** the example's execution timeout (300 s) stands shortened beside its lease: a run cannot outlive it */
+const executionTimeout = (timing: { leaseSeconds: number }) => Math.max(1, timing.leaseSeconds - 30);
+
 function adaptMigrationExample(
 	example: WorkflowDefinition,
 	credentials: Record<'alibabaCloudApi' | 'postgres', { id: string; name: string }>,
@@ -175,8 +178,9 @@ function adaptMigrationExample(
 		}
 		if (typeof node.parameters.query === 'string') {
 			node.parameters.query = node.parameters.query
-				.replace("interval '15 minutes'", `interval '${timing.leaseSeconds} seconds'`)
-				.replace("interval '1 minute'", `interval '${timing.recheckSeconds} seconds'`);
+				.replaceAll("interval '15 minutes'", `interval '${timing.leaseSeconds} seconds'`)
+				.replaceAll("interval '1 minute'", `interval '${timing.recheckSeconds} seconds'`)
+				.replaceAll("interval '300 seconds'", `interval '${executionTimeout(timing)} seconds'`);
 		}
 		return node;
 	});
@@ -186,7 +190,7 @@ function adaptMigrationExample(
 		settings: {
 			...(example.settings ?? {}),
 			// shorter than the lease, with room for the calls on the wire when n8n cancels a run
-			executionTimeout: Math.max(1, timing.leaseSeconds - 30),
+			executionTimeout: executionTimeout(timing),
 		},
 	};
 }
