@@ -87,7 +87,7 @@ describe('a download that stalls ends at Request Timeout (atk13b finding B)', ()
 		expect(JSON.stringify(out)).not.toContain('s3cr3t');
 		expect(calls('CreateUploadVideo')).toBe(0);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
-	}, 30_000);
+	}, 15_000);
 
 	test('silent after two parts: the multipart upload is aborted and the video left is named', async () => {
 		const url = `${base}/stall/${4 * MiB}/${2.5 * MiB}/parts.mp4`;
@@ -102,7 +102,7 @@ describe('a download that stalls ends at Request Timeout (atk13b finding B)', ()
 		const uploads = [...emulator.ossUploads.values()];
 		expect(uploads.map((upload) => upload.status)).toEqual(['aborted']);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
-	}, 30_000);
+	}, 15_000);
 
 	test('Upload Image: silent after 100 KB of an announced 195 KiB, the item fails naming the image left', async () => {
 		const url = `${base}/stall/200012/${100 * 1000}/cover.png`;
@@ -112,7 +112,7 @@ describe('a download that stalls ends at Request Timeout (atk13b finding B)', ()
 			new RegExp(`stopped after 97\\.7 KiB of 195 KiB: no byte arrived for ${TIMEOUT_S} s .*VOD image \\w+ .*stays in status Uploading`),
 		);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
-	}, 30_000);
+	}, 15_000);
 });
 
 describe('withIdleTimeout: only the time the reader waits counts', () => {
