@@ -367,6 +367,12 @@ describe('a server that compresses although asked for identity (second pass N11;
 		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip-incompressible/i.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(/ended early \(expected \d+ bytes, got 65536\)/);
 		expect(String(item.json.error)).toMatch(/status Uploading/);
+		// the cause a re-run does not cure comes first, and the fix is the server's (atk13b finding A)
+		expect(String(item.json.error)).toContain(
+			'the server sent it compressed although the node asked for it as stored (n8n unpacks such answers without a sign)',
+		);
+		expect(String(item.json.error)).toMatch(/Fix the server .* or use another URL before running the item again/);
+		expect(item.json.description).not.toMatch(/could not be read to the end/);
 		expect([...emulator.ossUploads.values()].filter((upload) => upload.status === 'completed')).toEqual([]);
 	});
 

@@ -57,3 +57,20 @@ export function leftMediaText({ kind, id, resumed, referenceId }: LeftMedia): st
 	}
 	return `${state}; delete it in the VOD console (or Media → Delete for a video) before running the item again, which creates a new one.`;
 }
+
+/**
+ * Why a download delivered another size than its Content-Length announced. Running the item again does
+ * not help while the cause stays: a server that compresses answers (n8n 2.x unpacks them and drops the
+ * header, so it shows only here) does it again.
+ */
+export function sizeMismatchText(receivedBytes: number, announcedBytes: number): string {
+	const what =
+		receivedBytes < announcedBytes
+			? `it ended early (expected ${announcedBytes} bytes, got ${receivedBytes})`
+			: `it holds more than the announced ${announcedBytes} bytes`;
+	return `${what}. Likely causes: the server sent it compressed although the node asked for it as stored (n8n unpacks such answers without a sign), the server announces a wrong Content-Length, or the file changed during the download. Fix the server (serve the file uncompressed, with its true size) or use another URL before running the item again: as it is, the item fails the same way`;
+}
+
+/** What to do about a download that went silent (transport/idleTimeout.ts). */
+export const STALLED_SOURCE_FIX =
+	'The server stopped sending the file: check it, or raise Request Timeout (Transfer Options) if it is only slow to send.';

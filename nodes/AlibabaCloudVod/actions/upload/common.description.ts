@@ -242,7 +242,7 @@ export const transferOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 5 },
 			default: 300,
-			description: 'How long one part upload, or a stalled download of the source, may take',
+			description: 'How long one part upload may take, and how long a download of the source may go without sending a byte',
 		},
 	],
 };

@@ -21,7 +21,7 @@ import {
 import { withFirstChunk } from '../../helpers/emptySource';
 import { wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
-import { leftMediaText, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
+import { leftMediaText, STALLED_SOURCE_FIX, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
 import {
 	ATTACHED_EXTENSIONS,
 	AUDIO_EXTENSIONS,
@@ -32,6 +32,7 @@ import {
 	deriveReferenceId,
 	extensionOf,
 } from '../../helpers/uploadValidation';
+import { SourceStalledError } from '../../transport/idleTimeout';
 import { choosePartSize, MAX_PART_SIZE_MIB } from '../../transport/oss/partSize';
 import { decodeUploadAddress, decodeUploadAuth } from '../../transport/oss/uploadCredentials';
 import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/oss/upload';
@@ -562,6 +563,12 @@ async function checkFirstBytes(settings: Settings, source: UploadSource) {
 	} catch (error) {
 		failure = error;
 	}
+	if (failure instanceof SourceStalledError) {
+		throw new ItemInputError(
+			`${source.label} sent ${formatBytes(failure.receivedBytes)}${source.totalBytes !== undefined ? ` of ${formatBytes(source.totalBytes)}` : ''} and then ${failure.silence}; nothing was created in VOD`,
+			STALLED_SOURCE_FIX,
+		);
+	}
 	if (failure !== undefined && settings.sourceType === 'url') {
 		throw new ItemInputError(
 			`${source.label} could not be read (${withoutErrorCodes(String((failure as Error)?.message ?? failure).split('\n')[0].slice(0, 200))}); nothing was created in VOD`,
@@ -588,7 +595,7 @@ function uploadFailure(
 	const kind = error instanceof StreamUploadError ? error.kind : undefined;
 	const description =
 		kind === 'source'
-			? 'The file could not be read to the end.'
+			? 'The source did not deliver the file as announced: the message says why, and what to fix first.'
 			: kind === 'cancelled'
 				? 'The execution was stopped.'
 				: kind === 'storage'

@@ -7,6 +7,7 @@ import { ItemInputError } from '../../helpers/items';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
 import { canonicalUrl } from '../../helpers/sourceUrl';
 import { extensionOf, fileNameFromUrl } from '../../helpers/uploadValidation';
+import { withIdleTimeout } from '../../transport/idleTimeout';
 import { redactText } from '../../transport/redact';
 
 /** What is uploaded, opened but not yet read. */
@@ -291,7 +292,7 @@ export async function openUrlSource(
 	const contentEncoding = contentEncodingOf(body, response.headers['content-encoding']);
 	const range = header('content-range');
 	return {
-		chunks: body,
+		chunks: withIdleTimeout(body, timeoutMs, signal),
 		totalBytes: Number.isFinite(length) && length >= 0 && !contentEncoding ? length : undefined,
 		partialRange: range && !isWholeRange(range) ? range.slice(0, 100) : undefined,
 		contentEncoding,

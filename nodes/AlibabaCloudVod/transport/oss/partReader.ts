@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { sizeMismatchText } from '../../helpers/uploadMessages';
 import { PartBufferPool, rechunk, type SourceChunk } from './rechunk';
 import type { UploadRun } from './run';
 
@@ -67,12 +68,12 @@ export class PartReader {
 		if (!result) throw run.sourceFailure(failure);
 		if (result.done) {
 			if (total !== undefined && run.sourceBytes !== total) {
-				throw run.sourceFailure(new Error(`it ended early (expected ${total} bytes, got ${run.sourceBytes})`));
+				throw run.sourceFailure(new Error(sizeMismatchText(run.sourceBytes, total)));
 			}
 			return undefined;
 		}
 		if (total !== undefined && run.sourceBytes > total) {
-			throw run.sourceFailure(new Error(`it holds more than the announced ${total} bytes`));
+			throw run.sourceFailure(new Error(sizeMismatchText(run.sourceBytes, total)));
 		}
 		return { data: result.value, contentMd5: createHash('md5').update(result.value).digest('base64') };
 	}

@@ -1,0 +1,73 @@
+import { STALLED_SOURCE_FIX } from '../helpers/uploadMessages';
+import { waitUnlessAborted } from './wait';
+
+/** A download that delivered no byte for the idle limit while the upload was waiting for one. */
+export class SourceStalledError extends Error {
+	/** what happened, without the fix */
+	readonly silence: string;
+
+	constructor(
+		idleMs: number,
+		/** bytes the source delivered before it went silent */
+		readonly receivedBytes: number,
+	) {
+		const silence = `no byte arrived for ${Math.round(idleMs / 1000)} s (Request Timeout)`;
+		super(`${silence}. ${STALLED_SOURCE_FIX}`);
+		this.silence = silence;
+		this.name = 'SourceStalledError';
+	}
+}
+
+interface DestroyableStream extends AsyncIterable<Uint8Array> {
+	destroy(error?: Error): void;
+	readonly destroyed?: boolean;
+}
+
+/**
+ * The chunks of a download, ended with a SourceStalledError when none arrives for `idleMs` while they
+ * are asked for. n8n's HTTP timeout covers only the wait for the headers, so a server that goes silent
+ * in the body would otherwise hold the item for as long as it keeps the connection open. Only the time
+ * the reader waits counts: while parts upload the download is not read (backpressure), and that is no
+ * stall. One watch runs per download, not a timer per chunk: a chunk costs a clock read, and the watch
+ * sleeps until the wait it sees could first reach the limit. It ends with the download, when the
+ * download is closed, or with the execution's cancel signal.
+ */
+export async function* withIdleTimeout(
+	body: DestroyableStream,
+	idleMs: number,
+	signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+	let waitingSince: number | undefined = Date.now();
+	let received = 0;
+	let stalled: SourceStalledError | undefined;
+	const finished = new AbortController();
+	const stop = signal ? AbortSignal.any([finished.signal, signal]) : finished.signal;
+	const watch = async () => {
+		for (let sleepMs = idleMs; await waitUnlessAborted(sleepMs, stop); ) {
+			// closed by its owner while this reader was left suspended
+			if (body.destroyed) return;
+			const idle = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+			if (idle >= idleMs) {
+				stalled = new SourceStalledError(idle, received);
+				body.destroy(stalled);
+				return;
+			}
+			sleepMs = idleMs - idle;
+		}
+	};
+	void watch();
+	try {
+		for await (const chunk of body) {
+			waitingSince = undefined;
+			received += chunk.length;
+			yield chunk;
+			waitingSince = Date.now();
+		}
+	} catch (error) {
+		throw stalled ?? error;
+	} finally {
+		finished.abort();
+	}
+	// a stream destroyed without an error may end as if complete
+	if (stalled) throw stalled;
+}

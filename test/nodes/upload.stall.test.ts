@@ -1,0 +1,181 @@
+/**
+ * Upload from URL ends a download that goes silent after its headers (outside test report atk13b,
+ * finding B): n8n's HTTP timeout covers only the wait for the headers, so the node watches the body
+ * itself and fails the item after Request Timeout without a byte, naming the URL, the bytes received
+ * and what VOD holds. The servers here never close their connections.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import { SourceStalledError, withIdleTimeout } from '../../nodes/AlibabaCloudVod/transport/idleTimeout';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** the node's smallest Request Timeout */
+const TIMEOUT_S = 5;
+
+let emulator: Emulator;
+let source: http.Server;
+let base: string;
+
+beforeAll(async () => {
+	jest.spyOn(console, 'warn').mockImplementation(() => {});
+	emulator = await startEmulator();
+	// /stall/<size>/<sent>/<name>: announces <size> bytes, sends <sent>, then stays silent and open
+	source = http.createServer((req, res) => {
+		const [, kind, size, sent] = new URL(req.url ?? '/', 'http://x').pathname.split('/');
+		if (kind !== 'stall') {
+			res.writeHead(404).end();
+			return;
+		}
+		const type = req.url?.includes('.png') ? 'image/png' : 'video/mp4';
+		res.writeHead(200, { 'content-type': type, 'content-length': Number(size) });
+		if (Number(sent) > 0) res.write(Buffer.alloc(Number(sent), 4));
+		else res.flushHeaders();
+	});
+	await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', () => resolve()));
+	base = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+	source.closeAllConnections();
+	await new Promise((resolve) => source.close(resolve));
+	await emulator?.stop();
+});
+beforeEach(() => {
+	emulator.reset();
+	emulator.setFaults({});
+});
+
+const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+
+async function run(parameters: INodeParameters, items: INodeExecutionData[]) {
+	const started = Date.now();
+	const result = await runWorkflow({
+		nodes: [startNode(), vodNode('VOD', parameters, undefined, { onError: 'continueRegularOutput' })],
+		connections: chain('Start', 'VOD'),
+		credentials: emulatorCredentials(emulator),
+		startItems: items,
+	});
+	return { out: result.output('VOD'), seconds: (Date.now() - started) / 1000 };
+}
+
+const upload = (operation: string, extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'upload',
+	operation,
+	source: 'url',
+	url: '={{ $json.url }}',
+	title: '',
+	transferOptions: { requestTimeout: TIMEOUT_S, partSizeMiB: 1 },
+	...extra,
+});
+
+describe('a download that stalls ends at Request Timeout (atk13b finding B)', () => {
+	test('silent after the headers: the item fails before VOD creates anything, naming the URL without its query', async () => {
+		const url = `${base}/stall/${4 * MiB}/0/head.mp4`;
+		const { out, seconds } = await run(upload('uploadFromUrl', { referenceIdMode: 'derive' }), [
+			{ json: { url: `${url}?token=s3cr3t` } },
+		]);
+		expect(out).toHaveLength(1);
+		expect(out[0].json.error).toBe(
+			`[item 0] URL ${url} sent 0 bytes of 4 MiB and then no byte arrived for ${TIMEOUT_S} s (Request Timeout); nothing was created in VOD`,
+		);
+		expect(out[0].json.description).toMatch(/raise Request Timeout/);
+		expect(JSON.stringify(out)).not.toContain('s3cr3t');
+		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
+	}, 15_000);
+
+	test('silent after two parts: the multipart upload is aborted and the video left is named', async () => {
+		const url = `${base}/stall/${4 * MiB}/${2.5 * MiB}/parts.mp4`;
+		const { out, seconds } = await run(upload('uploadFromUrl', { referenceIdMode: 'derive' }), [{ json: { url } }]);
+		expect(out).toHaveLength(1);
+		expect(out[0].json.error).toMatch(
+			new RegExp(
+				`stopped after 2\\.5 MiB of 4 MiB: no byte arrived for ${TIMEOUT_S} s \\(Request Timeout\\)\\. The server stopped sending the file.*VOD video \\w+ \\(created for this file\\) stays in status Uploading`,
+			),
+		);
+		expect(String(out[0].json.error)).toContain(url);
+		const uploads = [...emulator.ossUploads.values()];
+		expect(uploads.map((upload) => upload.status)).toEqual(['aborted']);
+		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
+	}, 15_000);
+
+	test('Upload Image: silent after 100 KB of an announced 195 KiB, the item fails naming the image left', async () => {
+		const url = `${base}/stall/200012/${100 * 1000}/cover.png`;
+		const { out, seconds } = await run(upload('uploadImage', { imageType: 'default' }), [{ json: { url } }]);
+		expect(out).toHaveLength(1);
+		expect(out[0].json.error).toMatch(
+			new RegExp(`stopped after 97\\.7 KiB of 195 KiB: no byte arrived for ${TIMEOUT_S} s .*VOD image \\w+ .*stays in status Uploading`),
+		);
+		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
+	}, 15_000);
+});
+
+describe('withIdleTimeout: only the time the reader waits counts', () => {
+	/** a stream of chunks sent after the given pauses (ms), then silent until destroyed */
+	function paced(pauses: number[], thenSilent: boolean) {
+		let destroyed = false;
+		let wake: ((error?: Error) => void) | undefined;
+		return {
+			get destroyed() {
+				return destroyed;
+			},
+			destroy(error?: Error) {
+				destroyed = true;
+				wake?.(error ?? new Error('destroyed'));
+			},
+			async *[Symbol.asyncIterator]() {
+				for (const pause of pauses) {
+					await new Promise((resolve) => setTimeout(resolve, pause));
+					yield Buffer.alloc(10);
+				}
+				if (thenSilent) {
+					await new Promise((_, reject) => (wake = reject));
+				}
+			},
+		};
+	}
+
+	test('a consumer slower than the limit and a source with gaps under it: no stall', async () => {
+		let got = 0;
+		for await (const chunk of withIdleTimeout(paced([50, 150, 150], false), 250)) {
+			got += chunk.length;
+			// the upload of a part takes longer than the limit: the download is not read meanwhile
+			await new Promise((resolve) => setTimeout(resolve, 350));
+		}
+		expect(got).toBe(30);
+	});
+
+	test('a source silent after two chunks: SourceStalledError with the bytes received, after the limit', async () => {
+		const started = Date.now();
+		let failure: unknown;
+		let got = 0;
+		try {
+			for await (const chunk of withIdleTimeout(paced([10, 10], true), 300)) got += chunk.length;
+		} catch (error) {
+			failure = error;
+		}
+		expect(failure).toBeInstanceOf(SourceStalledError);
+		expect((failure as SourceStalledError).receivedBytes).toBe(20);
+		expect(got).toBe(20);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+		expect(Date.now() - started).toBeLessThan(1500);
+	});
+
+	test("the execution's cancel signal ends the watch: no stall error after a cancel", async () => {
+		const cancel = new AbortController();
+		const stream = paced([10], true);
+		const reading = (async () => {
+			for await (const _ of withIdleTimeout(stream, 300, cancel.signal));
+		})();
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		cancel.abort();
+		// n8n's abort destroys the download itself
+		stream.destroy(new Error('cancelled'));
+		await expect(reading).rejects.toThrow('cancelled');
+	});
+});
