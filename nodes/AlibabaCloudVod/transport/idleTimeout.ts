@@ -18,6 +18,8 @@ export class SourceStalledError extends Error {
 	}
 }
 
+const WATCH_STEP_MS = 1000;
+
 interface DestroyableStream extends AsyncIterable<Uint8Array> {
 	destroy(error?: Error): void;
 	readonly destroyed?: boolean;
@@ -29,7 +31,7 @@ interface DestroyableStream extends AsyncIterable<Uint8Array> {
  * in the body would otherwise hold the item for as long as it keeps the connection open. Only the time
  * the reader waits counts: while parts upload the download is not read (backpressure), and that is no
  * stall. One watch runs per download, not a timer per chunk: a chunk costs a clock read, and the watch
- * sleeps until the wait it sees could first reach the limit. It ends with the download, when the
+ * wakes at most once a second to compare the wait it sees with the limit. It ends with the download, when the
  * download is closed, or with the execution's cancel signal.
  */
 export async function* withIdleTimeout(
@@ -42,8 +44,11 @@ export async function* withIdleTimeout(
 	let stalled: SourceStalledError | undefined;
 	const finished = new AbortController();
 	const stop = signal ? AbortSignal.any([finished.signal, signal]) : finished.signal;
+	// n8n's sleep cannot be cancelled: short steps, so the last one outlives the download by a second at most
+	// (one step of the whole limit kept a 300 s timer, and a test runner's exit, after every download).
+	const step = (ms: number) => Math.min(ms, WATCH_STEP_MS);
 	const watch = async () => {
-		for (let sleepMs = idleMs; await waitUnlessAborted(sleepMs, stop); ) {
+		for (let sleepMs = step(idleMs); await waitUnlessAborted(sleepMs, stop); ) {
 			// closed by its owner while this reader was left suspended
 			if (body.destroyed) return;
 			const idle = waitingSince === undefined ? 0 : Date.now() - waitingSince;
@@ -52,7 +57,7 @@ export async function* withIdleTimeout(
 				body.destroy(stalled);
 				return;
 			}
-			sleepMs = idleMs - idle;
+			sleepMs = step(idleMs - idle);
 		}
 	};
 	void watch();
