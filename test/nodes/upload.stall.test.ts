@@ -110,6 +110,8 @@ describe.each<Shape>(['n8n 1.x', 'n8n 2.x'])('a download that stalls ends at Req
 			),
 		);
 		expect(String(out[0].json.error)).toContain(url);
+		// the fix's sentence ends where the abort's begins: one period
+		expect(out[0].json.error).toMatch(/only slow to send\. The multipart upload \w+ was aborted/);
 		const uploads = [...emulator.ossUploads.values()];
 		expect(uploads.map((upload) => upload.status)).toEqual(['aborted']);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
