@@ -4,8 +4,10 @@
  * Files node is streamed into VOD storage by Upload From Binary Data, and the emulator stores exactly
  * those bytes; (d) Upload from URL of files served by a loopback media server, stored byte for byte, a
  * gzip answer despite Accept-Encoding: identity refused (n8n 2.x hands the body over in another shape than
- * 1.x); (a) a URL-list migration: 50 URLs submitted by one workflow, VOD's callbacks received by
- * an active Trigger workflow, each answered 200 within VOD's 5 s at the first attempt, Job Status
+ * 1.x); (e) Upload from URL of sources that go silent after their headers or mid-file (the connection
+ * left open): each item ends at a small Request Timeout naming it, the multipart upload aborted and the
+ * connection closed, and the file after them is stored; (a) a URL-list migration: 50 URLs submitted by
+ * one workflow, VOD's callbacks received by an active Trigger workflow, each answered 200 within VOD's 5 s at the first attempt, Job Status
  * waiting for the end; what n8n reports must be what the emulator did. One n8n start serves both. In
  * n8n 2.x, (b) runs again in a second n8n with binary data in the database (`database` mode), where n8n
  * holds the file in memory itself.
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
+import { startSourceServer } from '../harness/sourceServer';
 import { randomUUID } from 'node:crypto';
 
 import {
@@ -35,6 +38,9 @@ const MiB = 1024 * 1024;
 const UPLOAD_SIZE = Number(process.env.E2E_UPLOAD_MIB ?? 512) * MiB;
 /** database mode: n8n keeps the whole file in memory and in one row (at most 512 MiB by default) */
 const DB_UPLOAD_SIZE = Number(process.env.E2E_DB_UPLOAD_MIB ?? 256) * MiB;
+/** (e): the node's smallest Request Timeout, and the time two stalled items and a small file must end in */
+const STALL_TIMEOUT_S = 5;
+const STALL_BOUND_S = 2 * (STALL_TIMEOUT_S + 2) + 10;
 
 
 describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
@@ -233,6 +239,94 @@ describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
 				say(`(d) ${files.map((file, i) => `${file.name}: ${out[i].error ? 'refused' : `${out[i].bytes} bytes`}`).join(', ')}`);
 			} finally {
 				await media.stop();
+			}
+		},
+		3 * 60_000,
+	);
+
+	test(
+		'(e) Upload from URL: sources silent after their headers or mid-file end their items at Request Timeout; the file after them is stored',
+		async () => {
+			const { session, emulator, vodCredential } = setup;
+			const source = await startSourceServer();
+			try {
+				emulator.reset();
+				const workflow = await session.client.createWorkflow(
+					uploadFromUrlWorkflow({
+						path: 'e2e-upload-stalls',
+						vodCredential,
+						transferOptions: { requestTimeout: STALL_TIMEOUT_S, partSizeMiB: 1 },
+					}),
+				);
+				await session.client.activateWorkflow(workflow.id);
+				// a signed URL's secret, which no output, error or log may repeat
+				const urlSecret = `sig-${randomUUID()}`;
+				const good = { path: '/files/after-stalls.mp4', size: 3 * MiB + 5 };
+				const urls = [
+					source.url(`/stall/after-headers.mp4?size=${4 * MiB}&sent=0&token=${urlSecret}`),
+					source.url(`/stall/mid-file.mp4?size=${4 * MiB}&sent=${2.5 * MiB}&token=${urlSecret}`),
+					source.url(`${good.path}?size=${good.size}`),
+				];
+				const [execution] = await timed('(e) stalled-sources workflow', async () => {
+					const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-upload-stalls`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify({ urls }),
+						// a stall the node does not end holds the answer for as long as the server keeps quiet
+						signal: AbortSignal.timeout(STALL_BOUND_S * 1000),
+					});
+					expect(response.status).toBe(200);
+					return await session.client.waitForExecutions(workflow.id, 1, 30_000);
+				});
+				expect(execution.status).toBe('success');
+				const ranSeconds = (Date.parse(execution.stoppedAt!) - Date.parse(execution.startedAt)) / 1000;
+				expect(ranSeconds).toBeLessThan(STALL_BOUND_S);
+				const out = nodeOutput(execution, 'Upload from URL');
+				expect(out).toHaveLength(3);
+
+				const said = out.map((item) => `${String(item.error)} ${String(item.description ?? '')}`);
+				expect(said[0]).toMatch(
+					new RegExp(
+						`^\\[item 0\\] URL \\S+/stall/after-headers\\.mp4 sent 0 bytes of 4 MiB and then no byte arrived for ${STALL_TIMEOUT_S} s \\(Request Timeout\\); nothing was created in VOD`,
+					),
+				);
+				expect(said[1]).toMatch(
+					new RegExp(
+						`^\\[item 1\\] .*URL \\S+/stall/mid-file\\.mp4\\) stopped after 2\\.5 MiB of 4 MiB: no byte arrived for ${STALL_TIMEOUT_S} s \\(Request Timeout\\)\\. The server stopped sending the file.*raise Request Timeout[^.]*\\. The multipart upload \\S+ was aborted`,
+					),
+				);
+				for (const text of said.slice(0, 2)) expect(text).toMatch(/raise Request Timeout/);
+
+				// the item after them went on: stored whole, through one multipart upload
+				expect(out[2].error).toBeUndefined();
+				const video = emulator.state.vod.media.get(out[2].videoId as string);
+				const stored = emulator.state.objects.get(`${video?.bucket}/${video?.objectKey}`);
+				expect({ size: stored?.size, md5: stored?.md5 }).toEqual({
+					size: good.size,
+					md5: source.md5Of(good.path, good.size),
+				});
+				// no multipart upload left open in the bucket: the mid-file one aborted, the good one completed
+				expect([...emulator.ossUploads.values()].map((upload) => upload.status).sort()).toEqual([
+					'aborted',
+					'completed',
+				]);
+				// n8n closed both stalled connections (the servers never do)
+				expect(source.openStalls()).toBe(0);
+
+				const secrets = [
+					urlSecret,
+					emulator.accessKey.accessKeySecret,
+					...[...emulator.state.sts.values()].flatMap((sts) => [sts.accessKeySecret, sts.securityToken]),
+				];
+				const uploadRun = JSON.stringify(execution.data?.resultData.runData['Upload from URL']);
+				const log = session.n8n.logText();
+				for (const secret of secrets) {
+					expect(uploadRun).not.toContain(secret);
+					expect(log).not.toContain(secret);
+				}
+				say(`(e) execution ${ranSeconds} s; ${said.slice(0, 2).map((text) => text.slice(0, 90)).join(' | ')}`);
+			} finally {
+				await source.stop();
 			}
 		},
 		3 * 60_000,

@@ -9,7 +9,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 import type { IExecuteFunctions, IN8nHttpFullResponse, INodeExecutionData } from 'n8n-workflow';
 
@@ -18,6 +18,7 @@ import fc from 'fast-check';
 import { contentEncodingOf } from '../../nodes/AlibabaCloudVod/helpers/contentEncoding';
 import { propertyParams } from '../support/property';
 import { chain, functionNode, runWorkflow, startNode } from '../harness';
+import { asAxios118Stream } from '../harness/n8n2Downloads';
 
 let server: http.Server;
 let base: string;
@@ -52,7 +53,7 @@ async function download(ctx: IExecuteFunctions, lines: string[], shape: Shape) {
 	})) as IN8nHttpFullResponse;
 	const received = response.body as Readable;
 	received.on('error', () => {});
-	const body = shape === 'wrapped' ? Readable.from(received) : received;
+	const body = shape === 'wrapped' ? asAxios118Stream(received) : received;
 	return { body, received, reported: response.headers['content-encoding'] as string | undefined };
 }
 

@@ -33,15 +33,22 @@ interface DestroyableStream extends AsyncIterable<Uint8Array> {
  * stall. One watch runs per download, not a timer per chunk: a chunk costs a clock read, and the watch
  * wakes at most once a second to compare the wait it sees with the limit. It ends with the download, when the
  * download is closed, or with the execution's cancel signal.
+ *
+ * A stall ends the read itself, then lets the download go with `release` (by default, destroys the body).
+ * The read cannot wait for the body to end: n8n 2.x hands over a stream wrapped around the HTTP message
+ * (axios 1.18), whose destroy and pending read both wait for the silent socket under it, so `release`
+ * has to close that socket too.
  */
 export async function* withIdleTimeout(
 	body: DestroyableStream,
 	idleMs: number,
 	signal?: AbortSignal,
+	release: (stall: SourceStalledError) => void = (stall) => body.destroy(stall),
 ): AsyncGenerator<Uint8Array> {
 	let waitingSince: number | undefined = Date.now();
 	let received = 0;
 	let stalled: SourceStalledError | undefined;
+	let interruptRead: ((stall: SourceStalledError) => void) | undefined;
 	const finished = new AbortController();
 	const stop = signal ? AbortSignal.any([finished.signal, signal]) : finished.signal;
 	// n8n's sleep cannot be cancelled: short steps, so the last one outlives the download by a second at most
@@ -54,24 +61,37 @@ export async function* withIdleTimeout(
 			const idle = waitingSince === undefined ? 0 : Date.now() - waitingSince;
 			if (idle >= idleMs) {
 				stalled = new SourceStalledError(idle, received);
-				body.destroy(stalled);
+				interruptRead?.(stalled);
+				release(stalled);
 				return;
 			}
 			sleepMs = step(idleMs - idle);
 		}
 	};
 	void watch();
+	const chunks = body[Symbol.asyncIterator]();
+	// one promise per read, not a race against one stall promise: that would keep a reaction per chunk
+	const read = () =>
+		new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
+			interruptRead = reject;
+			chunks.next().then(resolve, reject);
+		});
+	let ended = false;
 	try {
-		for await (const chunk of body) {
+		for (let next = await read(); !next.done; next = await read()) {
 			waitingSince = undefined;
-			received += chunk.length;
-			yield chunk;
+			received += next.value.length;
+			yield next.value;
 			waitingSince = Date.now();
 		}
+		ended = true;
 	} catch (error) {
+		ended = true;
 		throw stalled ?? error;
 	} finally {
 		finished.abort();
+		// the reader stopped early: the body is let go as a for-await loop lets it go
+		if (!ended) await chunks.return?.();
 	}
 	// a stream destroyed without an error may end as if complete
 	if (stalled) throw stalled;

@@ -37,7 +37,7 @@ export interface UploadSource {
  * refuses even a type import of `node:stream` in the source.
  */
 interface ByteStream extends AsyncIterable<Uint8Array> {
-	destroy(): void;
+	destroy(error?: Error): void;
 }
 
 const STREAM_CHUNK = 1024 * 1024;
@@ -272,13 +272,21 @@ export async function openUrlSource(
 	timeoutMs: number,
 ): Promise<UploadSource> {
 	const label = `URL ${urlLabel(url)}`;
-	const { response, visited } = await getFollowingRedirects(ctx, url, headers, signal, timeoutMs);
+	// Ends the request under the body: n8n 2.x's body is a stream around it that destroying alone does not
+	// close while the server sends nothing (transport/idleTimeout.ts).
+	const download = new AbortController();
+	const requestSignal = signal ? AbortSignal.any([signal, download.signal]) : download.signal;
+	const { response, visited } = await getFollowingRedirects(ctx, url, headers, requestSignal, timeoutMs);
 	const finalUrl = visited[visited.length - 1];
 	const body = response.body as ByteStream;
+	const release = (reason?: Error) => {
+		body.destroy(reason);
+		download.abort(reason);
+	};
 	const status = response.statusCode;
 	const header = (name: string) => headerOf(response, name);
 	if (status !== 200) {
-		body.destroy();
+		release();
 		throw new ItemInputError(
 			`${label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${status === 206 ? ' (only part of the file)' : ''}, not 200 with the file; nothing was created in VOD`,
 			(status === 401 || status === 403) && new URL(finalUrl).origin !== new URL(url).origin
@@ -292,7 +300,7 @@ export async function openUrlSource(
 	const contentEncoding = contentEncodingOf(body, response.headers['content-encoding']);
 	const range = header('content-range');
 	return {
-		chunks: withIdleTimeout(body, timeoutMs, signal),
+		chunks: withIdleTimeout(body, timeoutMs, signal, release),
 		totalBytes: Number.isFinite(length) && length >= 0 && !contentEncoding ? length : undefined,
 		partialRange: range && !isWholeRange(range) ? range.slice(0, 100) : undefined,
 		contentEncoding,
@@ -303,7 +311,7 @@ export async function openUrlSource(
 		// spellings of one URL (%41bc, Abc) derive one Reference ID
 		identity: ['url', canonicalUrl(url)],
 		close() {
-			body.destroy();
+			release();
 		},
 	};
 }

@@ -150,7 +150,8 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 	// Once Complete went out, an upload OSS no longer knows may have become the object.
 	const aborted = outcome === 'aborted' || (outcome === 'gone' && !run.completeSent);
 	throw new StreamUploadError(
-		`${failed.message}. ${afterAbort(outcome, aborted, run.uploadId)}`,
+		// a message may end in a sentence of its own (a fix)
+		`${failed.message.replace(/\.$/, '')}. ${afterAbort(outcome, aborted, run.uploadId)}`,
 		failed.kind,
 		run.uploadedBytes,
 		run.uploadId,
