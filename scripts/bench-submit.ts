@@ -31,6 +31,7 @@ import {
 	type INodeType,
 } from 'n8n-workflow';
 
+import { chunk } from '../nodes/AlibabaCloudVod/helpers/batching';
 import { callVod, openApiClient } from '../test/emulator/vod/test-clients';
 import { chain, emulatorCredentials, jobStatusNode, runWorkflow, startNode, vodNode } from '../test/harness';
 
@@ -87,13 +88,10 @@ async function startEmulatorProcess(): Promise<EmulatorProcess> {
 
 const BASELINE_NODE_TYPE = 'bench.officialClient';
 
-function chunk<T>(values: T[], size: number): T[][] {
-	const chunks: T[][] = [];
-	for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
-	return chunks;
-}
-
-/** Runs `call` over `tasks`, `PARALLEL` at a time, each lane taking the next task as soon as it is free. */
+/**
+ * Runs `call` over `tasks`, `PARALLEL` at a time, each lane taking the next task as soon as it is free. Not the
+ * node's `mapWithConcurrency`: a slowness of the node's pool must not show on both sides.
+ */
 async function rollingPool<T>(tasks: T[], call: (task: T) => Promise<unknown>) {
 	let next = 0;
 	const lane = async () => {
