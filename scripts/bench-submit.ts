@@ -18,7 +18,7 @@
  *   npm run bench:submit   (BENCH_URLS, BENCH_LATENCY_MS, BENCH_PARALLEL, BENCH_ROUNDS override the defaults)
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
@@ -111,7 +111,7 @@ function submitQuery(urls: string[]): Record<string, string> {
 	return {
 		UploadURLs: encoded.join(','),
 		UploadMetadatas: JSON.stringify(metadatas),
-		SessionId: `n8n-${randomUUID()}`,
+		SessionId: `n8n-${randomBytes(32).toString('base64url').slice(0, 43)}`,
 	};
 }
 
