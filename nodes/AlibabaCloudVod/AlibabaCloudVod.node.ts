@@ -11,6 +11,7 @@ import * as upload from './actions/upload/Upload.resource';
 import * as urlUpload from './actions/urlUpload/UrlUpload.resource';
 import { router } from './actions/router';
 import { credentialTest } from './methods';
+import { readingCredentialsOnce } from './transport/credentials';
 
 export class AlibabaCloudVod implements INodeType {
 	description: INodeTypeDescription = {
@@ -52,6 +53,6 @@ export class AlibabaCloudVod implements INodeType {
 	methods = { credentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await router.call(readingCredentialsOnce(this));
 	}
 }

@@ -14,6 +14,7 @@ import { wholeNumberOption } from './helpers/numberOptions';
 import { checkJobId, classifyStatus, jobFields } from './helpers/jobStatus';
 import { canonicalUrl } from './helpers/sourceUrl';
 import { parseSourceUrl } from './helpers/urlValidation';
+import { readingCredentialsOnce } from './transport/credentials';
 import { lookupJobsById, lookupJobsByUrl, type JobLookup } from './transport/vod/jobLookup';
 import { isTransientVodError, vodErrorDetails } from './transport/vod/request';
 import { waitUnlessAborted } from './transport/wait';
@@ -231,10 +232,11 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		if (!settings) for (const key of open) latest.set(key, { error: settingError });
 		const parallelCalls = settings?.parallelCalls ?? PARALLEL_CALLS.fallback;
 		const timing = settings?.timing;
+		const vod = readingCredentialsOnce(this);
 		const lookup = async (keys: string[]) =>
 			by === 'sourceUrl'
-				? await lookupJobsByUrl.call(this, keys, parallelCalls, { signal })
-				: await lookupJobsById.call(this, keys, parallelCalls, { signal });
+				? await lookupJobsByUrl.call(vod, keys, parallelCalls, { signal })
+				: await lookupJobsById.call(vod, keys, parallelCalls, { signal });
 		const waitUntil = Date.now() + (timing?.maxWaitMs ?? 0);
 		let interval = timing?.initialIntervalMs ?? 0;
 		const maxInterval = timing?.maxIntervalMs ?? 0;

@@ -8,6 +8,7 @@ import type {
 import { credentialTest } from './methods';
 import { pollTriggerOutputs, pollTriggerProperties } from './pollTrigger/description';
 import { pollMedia } from './pollTrigger/poll';
+import { readingCredentialsOnce } from './transport/credentials';
 
 export class AlibabaCloudVodPollTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,6 +32,6 @@ export class AlibabaCloudVodPollTrigger implements INodeType {
 	methods = { credentialTest };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		return await pollMedia.call(this);
+		return await pollMedia.call(readingCredentialsOnce(this));
 	}
 }

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { credentialTest } from './methods';
+import { readingCredentialsOnce } from './transport/credentials';
 import { alibabaCloudVodCallbackApiTest } from './trigger/callbackCredentialTest';
 import { triggerOutputs, triggerProperties } from './trigger/description';
 import { receiveCallback } from './trigger/receiveCallback';
@@ -65,18 +66,18 @@ export class AlibabaCloudVodTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return await registrationExists.call(this);
+				return await registrationExists.call(readingCredentialsOnce(this));
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				return await registerCallback.call(this);
+				return await registerCallback.call(readingCredentialsOnce(this));
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				return await unregisterCallback.call(this);
+				return await unregisterCallback.call(readingCredentialsOnce(this));
 			},
 		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await receiveCallback.call(this);
+		return await receiveCallback.call(readingCredentialsOnce(this));
 	}
 }

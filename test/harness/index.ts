@@ -27,6 +27,8 @@
  *   allOutputs(nodeName, outputIndex = 0) items of ALL runs of the node on that output, run by run
  *   nodeError(nodeName)                   the error of the node's last run, if it failed
  *   durationMs
+ *   credentialReads(type)                 how many times the run's nodes read that credential (each is a
+ *                                         database read and a decryption in n8n)
  * Builders: vodNode(name, parameters, position?), jobStatusNode(...), startNode(name?), functionNode(name, fn),
  *   noOpNode(name), chain('A', 'B', 'C') and connect(connections, from, to, outputIndex?, inputIndex?).
  */
@@ -127,6 +129,7 @@ export interface WorkflowResult {
 	allOutputs(nodeName: string, outputIndex?: number): INodeExecutionData[];
 	nodeError(nodeName: string): Error | undefined;
 	durationMs: number;
+	credentialReads(type: string): number;
 	run: IRun;
 }
 
@@ -239,6 +242,9 @@ export class HarnessNodeTypes implements INodeTypes {
 
 /** Hands each node the credential data given for its credential type; nothing is encrypted or stored. */
 export class HarnessCredentialsHelper implements ICredentialsHelper {
+	/** reads by credential type */
+	readonly reads = new Map<string, number>();
+
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {}
 
 	getParentTypes(): string[] {
@@ -283,6 +289,7 @@ export class HarnessCredentialsHelper implements ICredentialsHelper {
 	}
 
 	private decrypted(type: string) {
+		this.reads.set(type, (this.reads.get(type) ?? 0) + 1);
 		const data = this.credentials[type];
 		if (!data)
 			throw new Error(`Harness: no credentials of type "${type}" were given to the harness`);
@@ -405,8 +412,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		activeVersionId: null,
 	} as never);
 
+	const credentialsHelper = new HarnessCredentialsHelper(options.credentials ?? {});
 	const additionalData = {
-		credentialsHelper: new HarnessCredentialsHelper(options.credentials ?? {}),
+		credentialsHelper,
 		hooks,
 		executionId,
 		currentNodeExecutionIndex: 0,
@@ -469,6 +477,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		runData,
 		run,
 		durationMs: Date.now() - startedAt,
+		credentialReads: (type) => credentialsHelper.reads.get(type) ?? 0,
 		output: (nodeName, outputIndex = 0) => itemsOf(runsOf(nodeName).at(-1), outputIndex),
 		allOutputs: (nodeName, outputIndex = 0) =>
 			runsOf(nodeName).flatMap((task) => itemsOf(task, outputIndex)),
