@@ -1,11 +1,15 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback HTTP server that stands for the user's media host: `/files/<anything>` answers a small
  * generated file (`?size=<bytes>`, default 2048), `/missing/<anything>` answers 404, `/flaky/<anything>` answers
  * 404 to its first request and the file afterwards (a source that was down once). Counts requests per path.
+ * A test adds the answers only it needs as `routes`: the first route whose path prefix starts the request's
+ * path answers it, before the paths above. `stop()` closes open connections too (a route may leave one open).
  */
+export type SourceRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
+
 export interface SourceServer {
 	baseUrl: string;
 	url(path: string): string;
@@ -13,11 +17,16 @@ export interface SourceServer {
 	stop(): Promise<void>;
 }
 
-export async function startSourceServer(): Promise<SourceServer> {
+export async function startSourceServer(routes: Record<string, SourceRoute> = {}): Promise<SourceServer> {
 	const requests = new Map<string, number>();
 	const server: Server = createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
+		const route = Object.entries(routes).find(([prefix]) => url.pathname.startsWith(prefix));
+		if (route) {
+			route[1](req, res, url);
+			return;
+		}
 		const flakyFirst = url.pathname.startsWith('/flaky/') && requests.get(url.pathname) === 1;
 		if (!/^\/(files|flaky)\//.test(url.pathname) || flakyFirst) {
 			res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

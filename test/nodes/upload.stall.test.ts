@@ -4,13 +4,10 @@
  * itself and fails the item after Request Timeout without a byte, naming the URL, the bytes received
  * and what VOD holds. The servers here never close their connections.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import { useTestBed } from '../harness/testBed';
 import { SourceStalledError, withIdleTimeout } from '../../nodes/AlibabaCloudVod/transport/idleTimeout';
 
 const KiB = 1024;
@@ -18,46 +15,26 @@ const MiB = 1024 * KiB;
 /** the node's smallest Request Timeout */
 const TIMEOUT_S = 5;
 
-let emulator: Emulator;
-let source: http.Server;
-let base: string;
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
-	// /stall/<size>/<sent>/<name>: announces <size> bytes, sends <sent>, then stays silent and open
-	source = http.createServer((req, res) => {
-		const [, kind, size, sent] = new URL(req.url ?? '/', 'http://x').pathname.split('/');
-		if (kind !== 'stall') {
-			res.writeHead(404).end();
-			return;
-		}
-		const type = req.url?.includes('.png') ? 'image/png' : 'video/mp4';
-		res.writeHead(200, { 'content-type': type, 'content-length': Number(size) });
-		if (Number(sent) > 0) res.write(Buffer.alloc(Number(sent), 4));
-		else res.flushHeaders();
-	});
-	await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', () => resolve()));
-	base = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
+/** /stall/<size>/<sent>/<name>: announces <size> bytes, sends <sent>, then stays silent and open */
+const bed = useTestBed({
+	muteWarnings: true,
+	routes: {
+		'/stall/': (_req, res, url) => {
+			const [, , size, sent] = url.pathname.split('/');
+			const type = url.pathname.endsWith('.png') ? 'image/png' : 'video/mp4';
+			res.writeHead(200, { 'content-type': type, 'content-length': Number(size) });
+			if (Number(sent) > 0) res.write(Buffer.alloc(Number(sent), 4));
+			else res.flushHeaders();
+		},
+	},
 });
-afterAll(async () => {
-	source.closeAllConnections();
-	await new Promise((resolve) => source.close(resolve));
-	await emulator?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-});
-
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
 
 async function run(parameters: INodeParameters, items: INodeExecutionData[]) {
 	const started = Date.now();
 	const result = await runWorkflow({
 		nodes: [startNode(), vodNode('VOD', parameters, undefined, { onError: 'continueRegularOutput' })],
 		connections: chain('Start', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
 	});
 	return { out: result.output('VOD'), seconds: (Date.now() - started) / 1000 };
@@ -75,7 +52,7 @@ const upload = (operation: string, extra: INodeParameters = {}): INodeParameters
 
 describe('a download that stalls ends at Request Timeout (atk13b finding B)', () => {
 	test('silent after the headers: the item fails before VOD creates anything, naming the URL without its query', async () => {
-		const url = `${base}/stall/${4 * MiB}/0/head.mp4`;
+		const url = bed.sources.url(`/stall/${4 * MiB}/0/head.mp4`);
 		const { out, seconds } = await run(upload('uploadFromUrl', { referenceIdMode: 'derive' }), [
 			{ json: { url: `${url}?token=s3cr3t` } },
 		]);
@@ -85,12 +62,12 @@ describe('a download that stalls ends at Request Timeout (atk13b finding B)', ()
 		);
 		expect(out[0].json.description).toMatch(/raise Request Timeout/);
 		expect(JSON.stringify(out)).not.toContain('s3cr3t');
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
 	}, 15_000);
 
 	test('silent after two parts: the multipart upload is aborted and the video left is named', async () => {
-		const url = `${base}/stall/${4 * MiB}/${2.5 * MiB}/parts.mp4`;
+		const url = bed.sources.url(`/stall/${4 * MiB}/${2.5 * MiB}/parts.mp4`);
 		const { out, seconds } = await run(upload('uploadFromUrl', { referenceIdMode: 'derive' }), [{ json: { url } }]);
 		expect(out).toHaveLength(1);
 		expect(out[0].json.error).toMatch(
@@ -99,13 +76,13 @@ describe('a download that stalls ends at Request Timeout (atk13b finding B)', ()
 			),
 		);
 		expect(String(out[0].json.error)).toContain(url);
-		const uploads = [...emulator.ossUploads.values()];
+		const uploads = [...bed.emulator.ossUploads.values()];
 		expect(uploads.map((upload) => upload.status)).toEqual(['aborted']);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
 	}, 15_000);
 
 	test('Upload Image: silent after 100 KB of an announced 195 KiB, the item fails naming the image left', async () => {
-		const url = `${base}/stall/200012/${100 * 1000}/cover.png`;
+		const url = bed.sources.url(`/stall/200012/${100 * 1000}/cover.png`);
 		const { out, seconds } = await run(upload('uploadImage', { imageType: 'default' }), [{ json: { url } }]);
 		expect(out).toHaveLength(1);
 		expect(out[0].json.error).toMatch(
