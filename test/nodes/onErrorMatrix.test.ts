@@ -19,7 +19,6 @@ import type {
 	INodeParameters,
 } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import {
 	chain,
 	connect,
@@ -31,24 +30,13 @@ import {
 	startNode,
 	vodNode,
 } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
-let emulator: Emulator;
-let sources: SourceServer;
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {}); // ali-oss: stsToken without refresh
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
+const bed = useTestBed({ muteWarnings: true });
 
 const MISSING_ID = 'ffffffffffffffffffffffffffffffff';
 const ON_ERROR = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'] as const;
@@ -76,10 +64,10 @@ interface Case {
 	setting?: { output: number; keeps: (input: IDataObject) => IDataObject };
 }
 
-const api = () => toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi);
+const api = () => toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi);
 
 async function submittedJobId() {
-	const url = sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);
+	const url = bed.sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);
 	const answer = await callVodApi(httpRequest, api(), 'UploadMediaByURL', {
 		UploadURLs: encodeURIComponent(url),
 	});
@@ -98,24 +86,24 @@ async function uploadedVideo() {
 		accessKeyId: auth.AccessKeyId,
 		accessKeySecret: auth.AccessKeySecret,
 		stsToken: auth.SecurityToken,
-		endpoint: emulator.ossEndpoint,
+		endpoint: bed.emulator.ossEndpoint,
 		bucket: address.Bucket,
 		region: 'oss-cn-shanghai',
 	} as OSS.Options).put(address.FileName, randomBytes(2048));
-	await emulator.idle();
+	await bed.emulator.idle();
 	return created.VideoId as string;
 }
 
 async function ossObjectUrl() {
-	const bucket = emulator.state.vod.bucket;
+	const bucket = bed.emulator.state.vod.bucket;
 	const key = `matrix/${randomBytes(4).toString('hex')}.mp4`;
 	await new OSS({
-		...emulator.accessKey,
-		endpoint: emulator.ossEndpoint,
+		...bed.emulator.accessKey,
+		endpoint: bed.emulator.ossEndpoint,
 		bucket,
 		region: 'oss-cn-shanghai',
 	} as OSS.Options).put(key, randomBytes(256));
-	return `${emulator.ossEndpoint}/${bucket}/${key}`;
+	return `${bed.emulator.ossEndpoint}/${bucket}/${key}`;
 }
 
 const upload = (operation: string, parameters: INodeParameters = {}): INodeParameters => ({
@@ -137,7 +125,7 @@ const CASES: Case[] = [
 		},
 		mainOutputs: 1,
 		items: async () => [
-			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`) },
+			{ url: bed.sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`) },
 			{ url: 'not a url' },
 		],
 		fault: /not a valid URL/,
@@ -176,7 +164,7 @@ const CASES: Case[] = [
 		}),
 		mainOutputs: 1,
 		items: async () => [
-			{ url: sources.url('/files/from-url.mp4?size=4096') },
+			{ url: bed.sources.url('/files/from-url.mp4?size=4096') },
 			{ url: 'ftp://example.com/a.mp4' },
 		],
 		fault: /ftp|http/i,
@@ -219,7 +207,7 @@ const CASES: Case[] = [
 			videoId: '={{ $json.id }}',
 		},
 		mainOutputs: 1,
-		items: async () => [{ id: emulator.seedMedia({ count: 1 })[0] }, { id: MISSING_ID }],
+		items: async () => [{ id: bed.emulator.seedMedia({ count: 1 })[0] }, { id: MISSING_ID }],
 		fault: new RegExp(MISSING_ID),
 	},
 	{
@@ -260,7 +248,7 @@ const CASES: Case[] = [
 		},
 		mainOutputs: 1,
 		items: async () => {
-			emulator.seedMedia({ count: 1 });
+			bed.emulator.seedMedia({ count: 1 });
 			return [{ limit: 1 }, { limit: 0.5 }];
 		},
 		fault: /Limit/,
@@ -289,7 +277,7 @@ const CASES: Case[] = [
 			videoId: '={{ $json.id }}',
 		},
 		mainOutputs: 1,
-		items: async () => [{ id: emulator.seedMedia({ count: 1 })[0] }, { id: '' }],
+		items: async () => [{ id: bed.emulator.seedMedia({ count: 1 })[0] }, { id: '' }],
 		fault: /empty/,
 	},
 	{
@@ -317,8 +305,8 @@ const CASES: Case[] = [
 		},
 		mainOutputs: 1,
 		items: async () => [
-			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: true },
-			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: 'yes' },
+			{ url: bed.sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: true },
+			{ url: bed.sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: 'yes' },
 		],
 		fault: /Skip Already Submitted/,
 	},
@@ -380,7 +368,7 @@ async function run(testCase: Case, onError: OnError) {
 	const result = await runWorkflow({
 		nodes: [startNode(), functionNode('Attach Files'), operation, noOpNode('Failures')],
 		connections,
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems,
 		functions: {
 			'Attach Files': async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
