@@ -113,6 +113,18 @@ const upload = (operation: string, parameters: INodeParameters = {}): INodeParam
 	...parameters,
 });
 
+/** An upload from binary data: the good item carries a file named `fileName`, the bad one none. */
+const withoutFile = (name: string, result: string, parameters: INodeParameters, fileName: string): Case => ({
+	name,
+	result,
+	node: 'vod',
+	parameters,
+	mainOutputs: 1,
+	binary: { fileName },
+	items: async () => [{ withFile: true }, { withFile: false }],
+	fault: /binary/i,
+});
+
 const CASES: Case[] = [
 	{
 		name: 'URL Upload → Submit',
@@ -144,16 +156,7 @@ const CASES: Case[] = [
 		items: async () => [{ jobId: await submittedJobId() }, { jobId: 'not/a job' }],
 		fault: /not a VOD job ID/,
 	},
-	{
-		name: 'Upload → Upload Video/Audio From Binary Data',
-		result: 'videoId',
-		node: 'vod',
-		parameters: upload('uploadBinary', { title: 'Clip' }),
-		mainOutputs: 1,
-		binary: { fileName: 'clip.mp4' },
-		items: async () => [{ withFile: true }, { withFile: false }],
-		fault: /binary/i,
-	},
+	withoutFile('Upload → Upload Video/Audio From Binary Data', 'videoId', upload('uploadBinary', { title: 'Clip' }), 'clip.mp4'),
 	{
 		name: 'Upload → Upload Video/Audio From URL',
 		result: 'videoId',
@@ -169,34 +172,18 @@ const CASES: Case[] = [
 		],
 		fault: /ftp|http/i,
 	},
-	{
-		name: 'Upload → Upload Image',
-		result: 'imageId',
-		node: 'vod',
-		parameters: upload('uploadImage', {
-			imageType: 'default',
-			source: 'binary',
-			title: 'Cover',
-		}),
-		mainOutputs: 1,
-		binary: { fileName: 'cover.png' },
-		items: async () => [{ withFile: true }, { withFile: false }],
-		fault: /binary/i,
-	},
-	{
-		name: 'Upload → Upload Attached Media',
-		result: 'mediaId',
-		node: 'vod',
-		parameters: upload('uploadAttachedMedia', {
-			businessType: 'subtitle',
-			source: 'binary',
-			title: '',
-		}),
-		mainOutputs: 1,
-		binary: { fileName: 'en.vtt' },
-		items: async () => [{ withFile: true }, { withFile: false }],
-		fault: /binary/i,
-	},
+	withoutFile(
+		'Upload → Upload Image',
+		'imageId',
+		upload('uploadImage', { imageType: 'default', source: 'binary', title: 'Cover' }),
+		'cover.png',
+	),
+	withoutFile(
+		'Upload → Upload Attached Media',
+		'mediaId',
+		upload('uploadAttachedMedia', { businessType: 'subtitle', source: 'binary', title: '' }),
+		'en.vtt',
+	),
 	{
 		name: 'Media → Get',
 		result: 'videoId',
@@ -411,6 +398,21 @@ function expectNaming(message: unknown, row: number, fault: RegExp) {
 	expect(message).toMatch(fault);
 }
 
+/** An error item's error: its message names the item and says what failed, and a description says what to do. */
+function expectFailure(error: { message?: unknown; description?: unknown }, row: number, fault: RegExp) {
+	expectNaming(error.message, row, fault);
+	expect(error.description).toEqual(expect.any(String));
+}
+
+/** The error of an item on a main output (Continue, regular output): message and description are its fields. */
+const regularError = (item: INodeExecutionData) => ({ message: item.json.error, description: item.json.description });
+
+/** An item the operation did its work for: no error, and the field that work fills. */
+function expectSucceeded(item: INodeExecutionData, testCase: Case) {
+	expect(item.json.error).toBeUndefined();
+	expect(item.json[testCase.result]).toBeDefined();
+}
+
 describe.each(CASES)('$name', (testCase) => {
 	it('Stop Workflow: the run fails naming the first bad item', async () => {
 		const { result } = await run(testCase, 'stopWorkflow');
@@ -427,22 +429,17 @@ describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase)
 		expect(main.map(pairedIndex).sort()).toEqual([0, 1]);
 		const [failed] = main.filter((item) => pairedIndex(item) === 1);
 		const [succeeded] = main.filter((item) => pairedIndex(item) === 0);
-		expect(succeeded.json.error).toBeUndefined();
-		expect(succeeded.json[testCase.result]).toBeDefined();
-		expectNaming(failed.json.error, 1, testCase.fault);
-		expect(failed.json.description).toEqual(expect.any(String));
+		expectSucceeded(succeeded, testCase);
+		expectFailure(regularError(failed), 1, testCase.fault);
 	});
 
 	it('Continue (using error output): the bad item comes out of the error output, the good one out of main', async () => {
 		const { result, main, errorOutput } = await run(testCase, 'continueErrorOutput');
 		expect(result.status).toBe('success');
 		expect(main.map(pairedIndex)).toEqual([0]);
-		expect(main[0].json.error).toBeUndefined();
-		expect(main[0].json[testCase.result]).toBeDefined();
+		expectSucceeded(main[0], testCase);
 		expect(errorOutput.map(pairedIndex)).toEqual([1]);
-		const error = errorOutput[0].json.error as IDataObject;
-		expectNaming(error.message, 1, testCase.fault);
-		expect(error.description).toEqual(expect.any(String));
+		expectFailure(errorOutput[0].json.error as IDataObject, 1, testCase.fault);
 		// n8n adds the input item's fields, so the failure can be traced to its row
 		expect(errorOutput[0].json.row).toBe(1);
 		// and the node wired to the error output receives it
@@ -463,8 +460,7 @@ describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) 
 		expect(main).toHaveLength(2);
 		const inputs = result.output('Attach Files').map((item) => item.json);
 		for (const [row, failed] of onOutput.entries()) {
-			expectNaming(failed.json.error, row, testCase.fault);
-			expect(failed.json.description).toEqual(expect.any(String));
+			expectFailure(regularError(failed), row, testCase.fault);
 			expect(failed.json).toMatchObject(setting.keeps(inputs[row]));
 		}
 	});
@@ -475,9 +471,7 @@ describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) 
 		expect(main).toEqual([]);
 		expect(errorOutput.map(pairedIndex)).toEqual([0, 1]);
 		for (const [row, failed] of errorOutput.entries()) {
-			const error = failed.json.error as IDataObject;
-			expectNaming(error.message, row, testCase.fault);
-			expect(error.description).toEqual(expect.any(String));
+			expectFailure(failed.json.error as IDataObject, row, testCase.fault);
 			expect(failed.json.row).toBe(row);
 		}
 		expect(result.output('Failures').map((item) => item.json.row)).toEqual([0, 1]);
