@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { binaryFiles, chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
 import { useTestBed } from '../harness/testBed';
 
 const KiB = 1024;
@@ -41,16 +41,7 @@ async function runUpload(parameters: INodeParameters, items: INodeExecutionData[
 		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
 		functions: {
-			'Make Binary': async function (this: IExecuteFunctions, input: INodeExecutionData[]) {
-				if (!binaries) return input;
-				return await Promise.all(
-					binaries.map(async (data, i) => ({
-						json: {},
-						binary: { data: await this.helpers.prepareBinaryData(data, `clip-${i}.mp4`) },
-						pairedItem: { item: i },
-					})),
-				);
-			},
+			'Make Binary': binaryFiles(binaries?.map((data, i) => ({ data, fileName: `clip-${i}.mp4` }))),
 		},
 	});
 	return result.output('VOD');

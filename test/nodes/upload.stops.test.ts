@@ -6,12 +6,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import fc from 'fast-check';
 
 import { propertyParams, propertyTimeout } from '../support/property';
-import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { binaryFiles, chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
 import { useTestBed } from '../harness/testBed';
 
 const KiB = 1024;
@@ -92,18 +92,7 @@ async function run(
 		connections: chain('Start', 'Make Binary', 'VOD'),
 		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
-		functions: {
-			'Make Binary': async function (this: IExecuteFunctions, input: INodeExecutionData[]) {
-				if (!binaries) return input;
-				return await Promise.all(
-					binaries.map(async ({ data, fileName }, i) => ({
-						json: {},
-						binary: { data: await this.helpers.prepareBinaryData(data, fileName) },
-						pairedItem: { item: i },
-					})),
-				);
-			},
-		},
+		functions: { 'Make Binary': binaryFiles(binaries) },
 	});
 	const error = result.nodeError('VOD') as (Error & { description?: string; context?: Record<string, unknown> }) | undefined;
 	return { result, error, out: result.status === 'error' ? [] : result.output('VOD') };
