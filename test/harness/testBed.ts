@@ -21,7 +21,7 @@ export interface TestBedOptions {
 
 /**
  * Registers the hooks of a node test file: start both servers before its tests, stop them after, and give
- * each test an emulator without state or faults and a source server that has counted no request yet.
+ * each test an emulator without state or faults and a source server that has seen no request yet.
  */
 export function useTestBed(options: TestBedOptions = {}): TestBed {
 	const bed = {
@@ -39,6 +39,7 @@ export function useTestBed(options: TestBedOptions = {}): TestBed {
 	beforeEach(() => {
 		bed.emulator.reset();
 		bed.sources.requests.clear();
+		bed.sources.headers.clear();
 	});
 	return bed;
 }
