@@ -10,10 +10,8 @@
  * running the same input again creates nothing new and reports what exists (for Upload: the stored bytes
  * are the source's).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -31,6 +29,7 @@ import {
 } from '../harness';
 import { diskRoutes } from '../harness/sourceServer';
 import { useTestBed } from '../harness/testBed';
+import { useRandomFiles } from '../upload/fixtures';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -60,24 +59,8 @@ interface Scenario {
  */
 const KNOWN: Record<string, string> = {};
 
-let dir: string;
-const files: Record<string, Buffer> = {};
-const paths: Record<string, string> = {};
+const { paths, data: files } = useRandomFiles('loss-matrix-', { 'small.mp4': 200 * KiB, 'parts.mp4': 2.5 * MiB });
 const bed = useTestBed({ muteWarnings: true, routes: diskRoutes(paths) });
-
-beforeAll(() => {
-	dir = mkdtempSync(join(tmpdir(), 'loss-matrix-'));
-	for (const [name, size] of [
-		['small.mp4', 200 * KiB],
-		['parts.mp4', 2.5 * MiB],
-	] as const) {
-		files[name] = randomBytes(size);
-		paths[name] = join(dir, name);
-		writeFileSync(paths[name], files[name]);
-	}
-});
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const jobsFor = (url: string) => [...bed.emulator.state.vod.jobs.values()].filter((job) => job.uploadUrl === url);
 const allMedia = () => [...bed.emulator.state.vod.media.values()];

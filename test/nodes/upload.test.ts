@@ -2,42 +2,27 @@
  * Upload resource, run as real workflows (n8n-core WorkflowExecute via the harness) against the
  * emulator: small files, so this suite stays fast. The 1 GiB runs are in upload.large.test.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
 import { diskRoutes } from '../harness/sourceServer';
 import { useTestBed } from '../harness/testBed';
-import { ossRegistry } from '../upload/fixtures';
+import { ossRegistry, useRandomFiles } from '../upload/fixtures';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
 
-let dir: string;
-const files: Record<string, string> = {};
-const data: Record<string, Buffer> = {};
-const bed = useTestBed({ muteWarnings: true, routes: diskRoutes(files) });
-
-beforeAll(() => {
-	dir = mkdtempSync(join(tmpdir(), 'h6-upload-'));
-	for (const [name, size] of [
-		['clip.mp4', 2.5 * MiB],
-		['song.mp3', 300 * KiB],
-		['big.mp4', 24 * MiB],
-	] as const) {
-		data[name] = randomBytes(size);
-		files[name] = join(dir, name);
-		writeFileSync(files[name], data[name]);
-	}
+const { paths: files, data } = useRandomFiles('h6-upload-', {
+	'clip.mp4': 2.5 * MiB,
+	'song.mp3': 300 * KiB,
+	'big.mp4': 24 * MiB,
 });
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const bed = useTestBed({ muteWarnings: true, routes: diskRoutes(files) });
 
 function storedMd5(json: IDataObject) {
 	const object = bed.emulator.state.objects.get(`${json.bucket}/${json.objectKey}`);

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { Emulator } from '../emulator';
 import type { MultipartUploadRecord, OssRequestRecord } from '../emulator/oss';
@@ -48,4 +50,27 @@ export async function md5OfFile(path: string): Promise<string> {
 	const hash = createHash('md5');
 	for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk);
 	return hash.digest('hex');
+}
+
+/**
+ * Random files of the given sizes (name → bytes) in a fresh temporary folder, written before a test file's
+ * tests and removed after them. `paths` (name → path, for diskRoutes) and `data` (name → content) are filled
+ * once its beforeAll has run.
+ */
+export function useRandomFiles(prefix: string, sizes: Record<string, number>) {
+	const paths: Record<string, string> = {};
+	const data: Record<string, Buffer> = {};
+	let dir: string | undefined;
+	beforeAll(() => {
+		dir = mkdtempSync(join(tmpdir(), prefix));
+		for (const [name, size] of Object.entries(sizes)) {
+			data[name] = randomBytes(size);
+			paths[name] = join(dir, name);
+			writeFileSync(paths[name], data[name]);
+		}
+	});
+	afterAll(() => {
+		if (dir) rmSync(dir, { recursive: true, force: true });
+	});
+	return { paths, data };
 }
