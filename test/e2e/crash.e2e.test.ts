@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { ossRegistryOf } from '../emulator/oss';
 import { submitUrlsWorkflow, uploadFromDiskWorkflow } from './fixtures/workflows';
-import { nodeOutput, type ExecutionRecord } from './lib/client';
+import { nodeOutput, postToWebhook, type ExecutionRecord } from './lib/client';
 import { e2eVersions } from './lib/install';
 import { startMediaServer, writeRandomFile, type MediaServer } from './lib/media-server';
 import { startN8n } from './lib/process';
@@ -108,11 +108,7 @@ describe.each(e2eVersions())('n8n %s killed mid-run, restarted, the same workflo
 			await session.client.activateWorkflow(workflow.id);
 			const urls = Array.from({ length: URL_COUNT }, (_, i) => media.urlOf(`clip-${i}.mp4`));
 			const post = async () => {
-				const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/${path}`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ urls }),
-				});
+				const response = await postToWebhook(session.n8n.webhookBaseUrl, path, { urls });
 				expect(response.status).toBe(200);
 			};
 			const submitCalls = () => emulator.state.vod.callCounts.get('UploadMediaByURL') ?? 0;
@@ -161,11 +157,7 @@ describe.each(e2eVersions())('n8n %s killed mid-run, restarted, the same workflo
 			);
 			await session.client.activateWorkflow(workflow.id);
 			const post = async () =>
-				await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-crash-upload`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ file, title: 'E2E crash keynote' }),
-				});
+				await postToWebhook(session.n8n.webhookBaseUrl, 'e2e-crash-upload', { file, title: 'E2E crash keynote' });
 			const partCalls = () => ossRegistryOf(emulator.state)?.callCounts.get('UploadPart') ?? 0;
 			const parts = UPLOAD_SIZE / (8 * MiB);
 

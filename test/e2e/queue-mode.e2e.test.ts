@@ -22,7 +22,7 @@ import {
 	uploadFromDiskWorkflow,
 	urlMigrationWorkflow,
 } from './fixtures/workflows';
-import { nodeOutput, type ExecutionRecord } from './lib/client';
+import { nodeOutput, postToWebhook, type ExecutionRecord } from './lib/client';
 import { startMediaServer, writeRandomFile, type MediaServer } from './lib/media-server';
 import { e2eVersions, majorOf } from './lib/install';
 import { peakRss, resetPeakRss } from './lib/process';
@@ -157,11 +157,7 @@ describe.each(e2eVersions())('the package in n8n %s queue mode (main + 2 workers
 				const answers = await Promise.all(
 					batches.map(
 						async (batch) =>
-							await fetch(`${cluster.webhookBaseUrl}webhook/queue-migrate`, {
-								method: 'POST',
-								headers: { 'content-type': 'application/json' },
-								body: JSON.stringify({ urls: batch }),
-							}),
+							await postToWebhook(cluster.webhookBaseUrl, 'queue-migrate', { urls: batch }),
 					),
 				);
 				expect(answers.map((answer) => answer.status)).toEqual(batches.map(() => 200));
@@ -364,11 +360,7 @@ describe.each(e2eVersions())('the package in n8n %s queue mode (main + 2 workers
 			const rssBefore = cluster.workers.map((worker) => peakRss(worker.child.pid!));
 
 			const answer = await timed('(b) upload workflow', async () => {
-				const response = await fetch(`${cluster.webhookBaseUrl}webhook/queue-upload`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ file, title: 'Queue E2E keynote' }),
-				});
+				const response = await postToWebhook(cluster.webhookBaseUrl, 'queue-upload', { file, title: 'Queue E2E keynote' });
 				expect(response.status).toBe(200);
 				return (await response.json()) as Array<Record<string, unknown>>;
 			});
@@ -449,11 +441,7 @@ async function readOnEveryWorker(
 		const answers = await Promise.all(
 			[0, 1].map(
 				async () =>
-					await fetch(`${cluster.webhookBaseUrl}webhook/queue-read`, {
-						method: 'POST',
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify({ file }),
-					}),
+					await postToWebhook(cluster.webhookBaseUrl, 'queue-read', { file }),
 			),
 		);
 		expect(answers.map((answer) => answer.status)).toEqual([200, 200]);

@@ -27,7 +27,7 @@ import {
 	uploadFromUrlWorkflow,
 	urlMigrationWorkflow,
 } from './fixtures/workflows';
-import { nodeOutput, type ExecutionRecord } from './lib/client';
+import { nodeOutput, postToWebhook, type ExecutionRecord } from './lib/client';
 import { e2eVersions, majorOf } from './lib/install';
 import { startMediaServer, writeRandomFile } from './lib/media-server';
 import { binaryStoreDir, peakRss, resetPeakRss } from './lib/process';
@@ -86,11 +86,7 @@ describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
 
 				const urls = names.map((name) => media.urlOf(name));
 				const [execution] = await timed('(a) migration workflow', async () => {
-					const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-migrate`, {
-						method: 'POST',
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify({ urls }),
-					});
+					const response = await postToWebhook(session.n8n.webhookBaseUrl, 'e2e-migrate', { urls });
 					expect(response.status).toBe(200);
 					return await session.client.waitForExecutions(migration.id, 1, 240_000);
 				});
@@ -160,11 +156,7 @@ describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
 				const urls: unknown[] = names.map((name) => media.urlOf(name));
 				urls.splice(20, 0, 'www.example.com/video.mp4');
 				urls.splice(45, 0, media.urlOf('download'));
-				const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-rejected-rows`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ urls }),
-				});
+				const response = await postToWebhook(session.n8n.webhookBaseUrl, 'e2e-rejected-rows', { urls });
 				expect(response.status).toBe(200);
 				const [execution] = await session.client.waitForExecutions(workflow.id, 1, 240_000);
 				expect(execution.status).toBe('success');
@@ -208,11 +200,7 @@ describe.each(e2eVersions())('workflows in a real n8n %s', (version) => {
 				await session.client.activateWorkflow(workflow.id);
 				const urls = files.map((file) => media.urlOf(file.name));
 				const [execution] = await timed('(d) upload-from-URL workflow', async () => {
-					const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/e2e-upload-url`, {
-						method: 'POST',
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify({ urls }),
-					});
+					const response = await postToWebhook(session.n8n.webhookBaseUrl, 'e2e-upload-url', { urls });
 					expect(response.status).toBe(200);
 					return await session.client.waitForExecutions(workflow.id, 1, 60_000);
 				});
@@ -444,11 +432,7 @@ async function uploadFromDisk(options: {
 	const md5 = await timed(`${label} write the test file`, async () => await writeRandomFile(file, size));
 
 	const post = async (path: string) => {
-		const response = await fetch(`${session.n8n.webhookBaseUrl}webhook/${path}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ file, title: 'E2E keynote' }),
-		});
+		const response = await postToWebhook(session.n8n.webhookBaseUrl, path, { file, title: 'E2E keynote' });
 		expect(response.status).toBe(200);
 		return (await response.json()) as Array<Record<string, unknown>>;
 	};

@@ -552,6 +552,23 @@ export function functionNode(name: string, functionName = name): INode {
 	return node(name, FUNCTION_NODE_TYPE, { functionName });
 }
 
+/**
+ * A function (for functionNode) that turns its input into one item per file, the file under binary
+ * 'data', paired with the input item of its index; given no files it passes its input on.
+ */
+export function binaryFiles(files?: Array<{ data: Buffer; fileName: string }>): HarnessFunction {
+	return async function (input) {
+		if (!files) return input;
+		return await Promise.all(
+			files.map(async ({ data, fileName }, i) => ({
+				json: {},
+				binary: { data: await this.helpers.prepareBinaryData(data, fileName) },
+				pairedItem: { item: i },
+			})),
+		);
+	};
+}
+
 /** Adds the connection from → to (main) to `connections` and returns it. */
 export function connect(
 	connections: IConnections,

@@ -12,26 +12,19 @@ import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 
-import { startEmulator, type Emulator } from '../emulator';
 import type { TargetedFault } from '../emulator/state';
 import { chain, connect, emulatorCredentials, jobStatusNode, noOpNode, runWorkflow, startNode } from '../harness';
+import { useTestBed } from '../harness/testBed';
 import { propertyParams, propertyTimeout } from '../support/property';
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/AlibabaCloudVod/transport/retry';
 import * as retry from '../../nodes/AlibabaCloudVod/transport/retry';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-	// The same retries as in production, without the waiting between them.
-	jest.spyOn(retry, 'backoffDelay').mockReturnValue(0);
-});
-afterAll(async () => {
-	jest.restoreAllMocks();
-	await emulator?.stop();
-});
+const bed = useTestBed();
+// The same retries as in production, without the waiting between them.
+beforeAll(() => jest.spyOn(retry, 'backoffDelay').mockReturnValue(0));
+afterAll(() => jest.restoreAllMocks());
 
 const RUNS = 30;
 const BATCH = 10; // GetURLUploadInfos: 10 JobIds a call
@@ -59,7 +52,7 @@ type Expected = 'invalid' | 'lookupFails' | 'pending' | 'notFound';
 
 /** One pending job per known-job item, made as Submit makes them (20 URLs a call). */
 async function pendingJobs(count: number): Promise<string[]> {
-	const api = toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi);
+	const api = toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi);
 	const ids: string[] = [];
 	for (let first = 0; first < count; first += 20) {
 		const urls = Array.from({ length: Math.min(20, count - first) }, (_, i) =>
@@ -91,9 +84,9 @@ function faultsFor(batches: number, failing: boolean[]): TargetedFault[] {
 }
 
 async function runScenario({ specs, failingBatches, onError }: Scenario) {
-	emulator.reset();
-	emulator.setFaults({});
-	emulator.setJobSettings({ autoRun: false });
+	bed.emulator.reset();
+	bed.emulator.setFaults({});
+	bed.emulator.setJobSettings({ autoRun: false });
 	const jobs = await pendingJobs(specs.filter((spec) => spec.kind === 'job').length);
 	const expected: Expected[] = [];
 	let valid = 0;
@@ -107,7 +100,7 @@ async function runScenario({ specs, failingBatches, onError }: Scenario) {
 		const jobId = spec.kind === 'job' ? jobs.shift()! : `unknown-${row}`;
 		return { json: { row, jobId } as IDataObject };
 	});
-	emulator.setFaults({ vod: { at: faultsFor(Math.ceil(valid / BATCH), failingBatches) } });
+	bed.emulator.setFaults({ vod: { at: faultsFor(Math.ceil(valid / BATCH), failingBatches) } });
 
 	const connections = chain('Start', 'Status');
 	if (onError === 'continueErrorOutput') connect(connections, 'Status', 'Failures', ERROR_OUTPUT);
@@ -120,7 +113,7 @@ async function runScenario({ specs, failingBatches, onError }: Scenario) {
 			noOpNode('Failures'),
 		],
 		connections,
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: startItems as never,
 	});
 	return { result, expected };

@@ -1,6 +1,5 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import {
 	chain,
 	emulatorCredentials,
@@ -9,31 +8,15 @@ import {
 	startNode,
 	vodNode,
 } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 
-let emulator: Emulator;
-let sources: SourceServer;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-});
-
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+const bed = useTestBed();
 
 async function submit(urls: string[]) {
 	const result = await runWorkflow({
 		nodes: [startNode(), vodNode('Submit', { resource: 'urlUpload', operation: 'submit' })],
 		connections: chain('Start', 'Submit'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: urls.map((url) => ({ json: { url } })),
 	});
 	expect(result.status).toBe('success');
@@ -48,15 +31,15 @@ function statusRun(
 	return {
 		nodes: [startNode(), jobStatusNode('Status', parameters, undefined, extra)],
 		connections: chain('Start', 'Status'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: startItems as never,
 	};
 }
 
 describe('Alibaba Cloud VOD Job Status', () => {
 	it('Check Once routes pending jobs to Still Running without waiting', async () => {
-		emulator.setJobSettings({ autoRun: false });
-		const out = await submit([sources.url('/files/p1.mp4'), sources.url('/files/p2.mp4')]);
+		bed.emulator.setJobSettings({ autoRun: false });
+		const out = await submit([bed.sources.url('/files/p1.mp4'), bed.sources.url('/files/p2.mp4')]);
 		const result = await runWorkflow(
 			statusRun(
 				{},
@@ -68,12 +51,12 @@ describe('Alibaba Cloud VOD Job Status', () => {
 			'PENDING',
 		]);
 		expect(result.output('Status', 0)).toHaveLength(0);
-		expect(calls('GetURLUploadInfos')).toBe(1);
+		expect(bed.calls('GetURLUploadInfos')).toBe(1);
 	});
 
 	it('Wait Until Finished polls with a growing interval until the jobs finish', async () => {
-		emulator.setJobSettings({ stepDelayMs: 150 });
-		const out = await submit([sources.url('/files/w1.mp4'), sources.url('/missing/w2.mp4')]);
+		bed.emulator.setJobSettings({ stepDelayMs: 150 });
+		const out = await submit([bed.sources.url('/files/w1.mp4'), bed.sources.url('/missing/w2.mp4')]);
 		const result = await runWorkflow(
 			statusRun(
 				{
@@ -85,18 +68,18 @@ describe('Alibaba Cloud VOD Job Status', () => {
 		);
 		expect(result.status).toBe('success');
 		expect(result.output('Status', 0).map((item) => item.json.sourceUrl)).toEqual([
-			sources.url('/files/w1.mp4'),
+			bed.sources.url('/files/w1.mp4'),
 		]);
 		expect(result.output('Status', 1).map((item) => item.json.errorCode)).toEqual([
 			'URLInvalidError',
 		]);
 		expect(result.output('Status', 2)).toHaveLength(0);
-		expect(calls('GetURLUploadInfos')).toBeGreaterThan(1);
+		expect(bed.calls('GetURLUploadInfos')).toBeGreaterThan(1);
 	});
 
 	it('Wait Until Finished gives up at Max Wait and routes the rest to Still Running', async () => {
-		emulator.setJobSettings({ autoRun: false });
-		const out = await submit([sources.url('/files/slow.mp4')]);
+		bed.emulator.setJobSettings({ autoRun: false });
+		const out = await submit([bed.sources.url('/files/slow.mp4')]);
 		const result = await runWorkflow(
 			statusRun(
 				{
@@ -111,8 +94,8 @@ describe('Alibaba Cloud VOD Job Status', () => {
 	});
 
 	it('Wait Until Finished stops promptly when the execution is cancelled', async () => {
-		emulator.setJobSettings({ autoRun: false });
-		const out = await submit([sources.url('/files/c1.mp4')]);
+		bed.emulator.setJobSettings({ autoRun: false });
+		const out = await submit([bed.sources.url('/files/c1.mp4')]);
 		const result = await runWorkflow({
 			...statusRun(
 				{
@@ -125,29 +108,29 @@ describe('Alibaba Cloud VOD Job Status', () => {
 		});
 		expect(result.status).toBe('canceled');
 		expect(result.durationMs).toBeLessThan(3000);
-		expect(calls('GetURLUploadInfos')).toBe(1);
+		expect(bed.calls('GetURLUploadInfos')).toBe(1);
 	});
 
 	it('looks up by Source URL and picks the newest job of the URL', async () => {
-		const url = sources.url('/files/twice.mp4');
+		const url = bed.sources.url('/files/twice.mp4');
 		await submit([url]);
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		// a second job for the same URL, still pending: the newest one must win
 		await new Promise((resolve) => setTimeout(resolve, 1100));
-		emulator.setJobSettings({ autoRun: false });
+		bed.emulator.setJobSettings({ autoRun: false });
 		const second = await runWorkflow({
 			nodes: [
 				startNode(),
 				vodNode('Submit', { resource: 'urlUpload', operation: 'submit', title: 'again' }),
 			],
 			connections: chain('Start', 'Submit'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: [{ json: { url } }],
 		});
 		const result = await runWorkflow(
 			statusRun({ lookUpBy: 'sourceUrl', sourceUrl: '={{ $json.url }}' }, [
 				{ json: { url } },
-				{ json: { url: sources.url('/files/never.mp4') } },
+				{ json: { url: bed.sources.url('/files/never.mp4') } },
 			]),
 		);
 		expect(result.output('Status', 2).map((item) => item.json.jobId)).toEqual([
@@ -182,13 +165,13 @@ describe('Job Status: a lookup error is not a job failure', () => {
 	/** GetURLUploadInfos throttled through every retry; the retries' jitter is made 0 so the test is quick. */
 	function throttleLookups() {
 		jest.spyOn(Math, 'random').mockReturnValue(0);
-		emulator.setFaults({ vod: { throttleRate: 1, actions: ['GetURLUploadInfos'] } });
+		bed.emulator.setFaults({ vod: { throttleRate: 1, actions: ['GetURLUploadInfos'] } });
 	}
 	afterEach(() => jest.restoreAllMocks());
 
 	it('Continue (regular output): healthy jobs whose lookup failed go to Still Running with lookupError, never to Failed', async () => {
-		const out = await submit([sources.url('/files/h1.mp4'), sources.url('/files/h2.mp4')]);
-		await emulator.idle();
+		const out = await submit([bed.sources.url('/files/h1.mp4'), bed.sources.url('/files/h2.mp4')]);
+		await bed.emulator.idle();
 		throttleLookups();
 		const result = await runWorkflow(
 			statusRun({}, out.map((item) => ({ json: { ...item.json, sourceId: 'row-' + String(item.json.jobId).slice(0, 4) } })), {
@@ -206,7 +189,7 @@ describe('Job Status: a lookup error is not a job failure', () => {
 
 		// back through a Wait loop once VOD answers again: the old lookup error is gone, the job succeeded
 		jest.restoreAllMocks();
-		emulator.setFaults({});
+		bed.emulator.setFaults({});
 		const again = await runWorkflow(statusRun({}, unknown.map((item) => ({ json: item.json })), { onError: 'continueRegularOutput' }));
 		expect(again.output('Status', 0)).toHaveLength(2);
 		for (const item of again.output('Status', 0)) {
@@ -217,8 +200,8 @@ describe('Job Status: a lookup error is not a job failure', () => {
 	});
 
 	it('Continue (using error output): a lookup error goes to the error output, with the input item\'s fields', async () => {
-		const out = await submit([sources.url('/files/h3.mp4')]);
-		await emulator.idle();
+		const out = await submit([bed.sources.url('/files/h3.mp4')]);
+		await bed.emulator.idle();
 		throttleLookups();
 		const result = await runWorkflow(
 			statusRun({}, [{ json: { ...out[0].json, sourceId: 'row-9' } }], { onError: 'continueErrorOutput' }),
@@ -230,11 +213,11 @@ describe('Job Status: a lookup error is not a job failure', () => {
 	});
 
 	it('a lookup error asking again cannot fix (wrong secret) goes to Failed or the error output, never Still Running (attack-2 N2)', async () => {
-		const out = await submit([sources.url('/files/h4.mp4')]);
-		await emulator.idle();
+		const out = await submit([bed.sources.url('/files/h4.mp4')]);
+		await bed.emulator.idle();
 		const wrongSecret = emulatorCredentials({
-			vodEndpoint: emulator.vodEndpoint,
-			accessKey: { ...emulator.accessKey, accessKeySecret: 'not-the-secret' },
+			vodEndpoint: bed.emulator.vodEndpoint,
+			accessKey: { ...bed.emulator.accessKey, accessKeySecret: 'not-the-secret' },
 		});
 		const run = (onError: string, by: INodeParameters = {}) =>
 			runWorkflow({ ...statusRun(by, [{ json: { ...out[0].json, sourceId: 'row-5' } }], { onError }), credentials: wrongSecret });
@@ -307,25 +290,25 @@ describe('Job Status: Wait Until Finished refuses timing that would check only o
 			expect.stringMatching(message),
 			expect.stringMatching(message),
 		]);
-		expect(calls('GetURLUploadInfos')).toBe(0);
+		expect(bed.calls('GetURLUploadInfos')).toBe(0);
 	});
 });
 
 describe('URL Upload → Cancel', () => {
 	it('cancels pending jobs by job id and by URL, reporting each item', async () => {
-		emulator.setJobSettings({ autoRun: false });
-		const out = await submit([sources.url('/files/k1.mp4'), sources.url('/files/k2.mp4')]);
+		bed.emulator.setJobSettings({ autoRun: false });
+		const out = await submit([bed.sources.url('/files/k1.mp4'), bed.sources.url('/files/k2.mp4')]);
 		const byId = await runWorkflow({
 			nodes: [startNode(), vodNode('Cancel', { resource: 'urlUpload', operation: 'cancel' })],
 			connections: chain('Start', 'Cancel'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: [{ json: out[0].json }, { json: { jobId: 'ffffffffffffffffffffffffffffffff' } }],
 		});
 		expect(byId.output('Cancel').map((item) => item.json.result)).toEqual([
 			'canceled',
 			'nonExists',
 		]);
-		expect(emulator.state.vod.jobs.get(out[0].json.jobId as string)?.status).toBe('CANCELED');
+		expect(bed.emulator.state.vod.jobs.get(out[0].json.jobId as string)?.status).toBe('CANCELED');
 
 		const byUrl = await runWorkflow({
 			nodes: [
@@ -333,7 +316,7 @@ describe('URL Upload → Cancel', () => {
 				vodNode('Cancel', { resource: 'urlUpload', operation: 'cancel', cancelBy: 'sourceUrl' }),
 			],
 			connections: chain('Start', 'Cancel'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: [{ json: out[1].json }],
 		});
 		expect(byUrl.output('Cancel')[0].json).toMatchObject({
@@ -341,7 +324,7 @@ describe('URL Upload → Cancel', () => {
 			canceled: true,
 			jobId: out[1].json.jobId,
 		});
-		expect(emulator.state.vod.jobs.get(out[1].json.jobId as string)?.status).toBe('CANCELED');
+		expect(bed.emulator.state.vod.jobs.get(out[1].json.jobId as string)?.status).toBe('CANCELED');
 	});
 });
 
@@ -368,7 +351,7 @@ describe('a list of job IDs in one item (attack finding 12)', () => {
 					),
 				],
 				connections: chain('Start', 'Cancel'),
-				credentials: emulatorCredentials(emulator),
+				credentials: emulatorCredentials(bed.emulator),
 				startItems: [{ json: { ids: jobId } }] as never,
 			};
 			const status = statusRun({ jobId: '={{ $json.ids }}' }, [{ json: { ids: jobId } }], {
@@ -380,8 +363,8 @@ describe('a list of job IDs in one item (attack finding 12)', () => {
 			expect(statusItem.json.description).toMatch(/Split Out/);
 			expect(cancelItem.json.error).toBe(statusItem.json.error);
 			expect(cancelItem.json.description).toBe(statusItem.json.description);
-			expect(calls('GetURLUploadInfos')).toBe(0);
-			expect(calls('CancelUrlUploadJobs')).toBe(0);
+			expect(bed.calls('GetURLUploadInfos')).toBe(0);
+			expect(bed.calls('CancelUrlUploadJobs')).toBe(0);
 		},
 	);
 });
@@ -393,6 +376,6 @@ describe('Parallel Calls out of range (attack finding 14)', () => {
 		);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/Parallel Calls .* is not a whole number from 1 to 20/);
-		expect(calls('GetURLUploadInfos')).toBe(0);
+		expect(bed.calls('GetURLUploadInfos')).toBe(0);
 	});
 });

@@ -10,14 +10,12 @@
  * running the same input again creates nothing new and reports what exists (for Upload: the stored bytes
  * are the source's).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator, type FaultConfig } from '../emulator';
+import type { FaultConfig } from '../emulator';
 import { ossRegistryOf } from '../emulator/oss';
 import type { TargetedFault } from '../emulator/state';
 import {
@@ -29,7 +27,9 @@ import {
 	vodNode,
 	type WorkflowResult,
 } from '../harness';
-import { startSourceServer, type SourceServer } from '../upload/fixtures';
+import { diskRoutes } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
+import { useRandomFiles } from '../upload/fixtures';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -59,35 +59,11 @@ interface Scenario {
  */
 const KNOWN: Record<string, string> = {};
 
-let emulator: Emulator;
-let sources: SourceServer;
-let dir: string;
-const files: Record<string, Buffer> = {};
+const { paths, data: files } = useRandomFiles('loss-matrix-', { 'small.mp4': 200 * KiB, 'parts.mp4': 2.5 * MiB });
+const bed = useTestBed({ muteWarnings: true, routes: diskRoutes(paths) });
 
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
-	dir = mkdtempSync(join(tmpdir(), 'loss-matrix-'));
-	const paths: Record<string, string> = {};
-	for (const [name, size] of [
-		['small.mp4', 200 * KiB],
-		['parts.mp4', 2.5 * MiB],
-	] as const) {
-		files[name] = randomBytes(size);
-		paths[name] = join(dir, name);
-		writeFileSync(paths[name], files[name]);
-	}
-	sources = await startSourceServer(paths);
-});
-
-afterAll(async () => {
-	await sources?.stop();
-	await emulator?.stop();
-	rmSync(dir, { recursive: true, force: true });
-});
-
-const jobsFor = (url: string) => [...emulator.state.vod.jobs.values()].filter((job) => job.uploadUrl === url);
-const allMedia = () => [...emulator.state.vod.media.values()];
+const jobsFor = (url: string) => [...bed.emulator.state.vod.jobs.values()].filter((job) => job.uploadUrl === url);
+const allMedia = () => [...bed.emulator.state.vod.media.values()];
 
 /** What a failed run told the user: the execution error's message and description. */
 function errorText(result: WorkflowResult): string {
@@ -101,7 +77,7 @@ function errorText(result: WorkflowResult): string {
 const SUBMIT_URLS = 21; // two UploadMediaByURL calls (20 + 1), three GetURLUploadInfos calls (10 + 10 + 1)
 
 function submitScenario(skipAlreadySubmitted: boolean): Scenario {
-	const urls = Array.from({ length: SUBMIT_URLS }, (_, i) => sources.url(`/files/clip-${i}.mp4`));
+	const urls = Array.from({ length: SUBMIT_URLS }, (_, i) => bed.sources.url(`/files/clip-${i}.mp4`));
 	const run = async () =>
 		await runWorkflow({
 			nodes: [
@@ -113,7 +89,7 @@ function submitScenario(skipAlreadySubmitted: boolean): Scenario {
 				}),
 			],
 			connections: chain('Start', 'Submit'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: urls.map((url) => ({ json: { url } })),
 		});
 	return {
@@ -172,13 +148,13 @@ function uploadScenario(spec: UploadSpec): Scenario {
 		transferOptions: { partSizeMiB: 1, parallelParts: 1 },
 		...(spec.from === 'binary'
 			? { operation: 'uploadBinary' }
-			: { operation: 'uploadFromUrl', url: sources.url(`/files/${spec.file}`) }),
+			: { operation: 'uploadFromUrl', url: bed.sources.url(`/files/${spec.file}`) }),
 	};
 	const run = async () =>
 		await runWorkflow({
 			nodes: [startNode(), functionNode('Make Binary'), vodNode('Upload', parameters)],
 			connections: chain('Start', 'Make Binary', 'Upload'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			functions: {
 				'Make Binary': async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
 					if (spec.from !== 'binary') return items;
@@ -214,7 +190,7 @@ function uploadScenario(spec: UploadSpec): Scenario {
 			if (json.videoId !== video.mediaId) {
 				problems.push(`the re-run reports video ${String(json.videoId)}, VOD has ${video.mediaId}`);
 			}
-			const stored = emulator.state.objects.get(`${video.bucket}/${video.objectKey}`);
+			const stored = bed.emulator.state.objects.get(`${video.bucket}/${video.objectKey}`);
 			if (!stored) problems.push(`nothing stored for video ${video.mediaId}`);
 			else if (md5(readFileSync(stored.path)) !== md5(files[spec.file])) {
 				problems.push(`the stored bytes of video ${video.mediaId} differ from the source`);
@@ -234,14 +210,14 @@ interface Cell {
 }
 
 function prepare(scenario: Scenario, cells: Cell[] = []) {
-	emulator.reset();
-	emulator.setJobSettings({ autoRun: false });
+	bed.emulator.reset();
+	bed.emulator.setJobSettings({ autoRun: false });
 	const base = scenario.base ?? {};
 	const at = (service: Call['service']) =>
 		cells
 			.filter(({ call }) => call.service === service)
 			.map(({ call, kind }): TargetedFault => ({ action: call.action, call: call.call, kind }));
-	emulator.setFaults({
+	bed.emulator.setFaults({
 		...base,
 		vod: { ...base.vod, at: [...at('vod'), ...(base.vod?.at ?? [])] },
 		oss: { ...base.oss, at: [...at('oss'), ...(base.oss?.at ?? [])] },
@@ -255,15 +231,15 @@ function callCounts(): Call[] {
 			for (let call = 1; call <= count; call++) calls.push({ service, action, call });
 		}
 	};
-	add('vod', emulator.state.vod.callCounts);
-	add('oss', ossRegistryOf(emulator.state)?.callCounts ?? []);
+	add('vod', bed.emulator.state.vod.callCounts);
+	add('oss', ossRegistryOf(bed.emulator.state)?.callCounts ?? []);
 	return calls;
 }
 
 const countOf = ({ service, action }: Call) =>
 	(service === 'vod'
-		? emulator.state.vod.callCounts
-		: ossRegistryOf(emulator.state)?.callCounts
+		? bed.emulator.state.vod.callCounts
+		: ossRegistryOf(bed.emulator.state)?.callCounts
 	)?.get(action) ?? 0;
 
 const callKey = (call: Call) => `${call.action} #${call.call}`;
@@ -276,7 +252,7 @@ async function observeCalls(scenario: Scenario): Promise<Call[]> {
 	const first = await scenario.run();
 	const calls = callCounts();
 	jobsAfterFirstRun = idsNow();
-	emulator.setFaults({});
+	bed.emulator.setFaults({});
 	const rerun = await scenario.run();
 	expect(first.status).toBe('success');
 	expect(scenario.check(first, rerun)).toEqual([]);
@@ -284,7 +260,7 @@ async function observeCalls(scenario: Scenario): Promise<Call[]> {
 }
 
 function idsNow() {
-	return new Set([...emulator.state.vod.jobs.keys(), ...emulator.state.vod.media.keys()]);
+	return new Set([...bed.emulator.state.vod.jobs.keys(), ...bed.emulator.state.vod.media.keys()]);
 }
 
 /**
@@ -300,7 +276,7 @@ async function runCell(scenario: Scenario, cells: Cell[]): Promise<{ problems: s
 		return { problems: [`the fault at ${unfired.map(({ call }) => callKey(call)).join(', ')} never fired`], calls };
 	}
 	jobsAfterFirstRun = idsNow();
-	emulator.setFaults({});
+	bed.emulator.setFaults({});
 	const rerun = await scenario.run();
 	return { problems: scenario.check(first, rerun), calls };
 }

@@ -5,25 +5,11 @@ import OSS from 'ali-oss';
 import { randomBytes } from 'node:crypto';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { callVod, openApiClient } from '../emulator/vod/test-clients';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import { useTestBed } from '../harness/testBed';
 
-
-let emulator: Emulator;
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {}); // ali-oss: stsToken without refresh
-	emulator = await startEmulator();
-});
-
-afterAll(async () => {
-	await emulator?.stop();
-});
-
-beforeEach(() => emulator.reset());
-
-const calls = (action: string) => emulator.state.vod.callCounts.get(action) ?? 0;
+const bed = useTestBed({ muteWarnings: true });
 
 /** Runs Start → VOD (media resource) with the given input items. */
 async function runMedia(
@@ -42,7 +28,7 @@ async function runMedia(
 			),
 		],
 		connections: chain('Start', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems,
 	});
 	return { result, out: result.output('VOD') };
@@ -51,7 +37,7 @@ async function runMedia(
 function ossClient(credentials: { accessKeyId: string; accessKeySecret: string; stsToken?: string }, bucket: string) {
 	return new OSS({
 		...credentials,
-		endpoint: emulator.ossEndpoint,
+		endpoint: bed.emulator.ossEndpoint,
 		bucket,
 		region: 'oss-cn-shanghai',
 	} as OSS.Options);
@@ -59,7 +45,7 @@ function ossClient(credentials: { accessKeyId: string; accessKeySecret: string; 
 
 /** A video made the way a client makes one: CreateUploadVideo, then a PUT with the STS credentials. */
 async function uploadVideo(bytes: Buffer, title = 'Uploaded clip') {
-	const client = openApiClient(emulator.vodEndpoint, emulator.accessKey);
+	const client = openApiClient(bed.emulator.vodEndpoint, bed.emulator.accessKey);
 	const created = await callVod(client, 'CreateUploadVideo', { FileName: 'clip.mp4', Title: title });
 	const address = JSON.parse(Buffer.from(created.UploadAddress, 'base64').toString());
 	const auth = JSON.parse(Buffer.from(created.UploadAuth, 'base64').toString());
@@ -67,7 +53,7 @@ async function uploadVideo(bytes: Buffer, title = 'Uploaded clip') {
 		{ accessKeyId: auth.AccessKeyId, accessKeySecret: auth.AccessKeySecret, stsToken: auth.SecurityToken },
 		address.Bucket,
 	).put(address.FileName, bytes);
-	await emulator.idle();
+	await bed.emulator.idle();
 	return created.VideoId as string;
 }
 
@@ -75,7 +61,7 @@ const MISSING_ID = 'ffffffffffffffffffffffffffffffff';
 
 describe('Search', () => {
 	test('Return All walks past 5,000: 6,000 seeded videos come back, each once', async () => {
-		const seeded = emulator.seedMedia({ count: 6000 });
+		const seeded = bed.emulator.seedMedia({ count: 6000 });
 		const { result, out } = await runMedia({ operation: 'search', searchType: 'video', returnAll: true });
 		expect(result.status).toBe('success');
 		expect(out).toHaveLength(6000);
@@ -84,8 +70,8 @@ describe('Search', () => {
 		expect([...ids].sort()).toEqual([...seeded].sort());
 		expect(out.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
 		// 100 a page: 60 pages (plus at most one empty page to learn the end)
-		expect(calls('SearchMedia')).toBeGreaterThanOrEqual(60);
-		expect(calls('SearchMedia')).toBeLessThanOrEqual(61);
+		expect(bed.calls('SearchMedia')).toBeGreaterThanOrEqual(60);
+		expect(bed.calls('SearchMedia')).toBeLessThanOrEqual(61);
 		// newest first by default
 		const times = out.map((item) => String(item.json.CreationTime));
 		expect([...times].sort().reverse()).toEqual(times);
@@ -94,39 +80,39 @@ describe('Search', () => {
 	}, 120_000);
 
 	test('image Return All stops at the 5,000 VOD lets it reach, and says so', async () => {
-		emulator.seedMedia({ count: 5100, mediaType: 'image' });
+		bed.emulator.seedMedia({ count: 5100, mediaType: 'image' });
 		const { result, out } = await runMedia({ operation: 'search', searchType: 'image', returnAll: true });
 		expect(result.status).toBe('success');
 		expect(out).toHaveLength(5000);
 		expect(new Set(out.map((i) => i.json.MediaId)).size).toBe(5000);
-		expect(calls('SearchMedia')).toBe(50);
+		expect(bed.calls('SearchMedia')).toBe(50);
 		const hints = result.runData.VOD[0].hints ?? [];
 		expect(hints.map((h) => h.message).join('\n')).toMatch(/first 5000 image search results of 5100/);
 	}, 60_000);
 
 	test('Limit is respected and asks for no more pages than it needs', async () => {
-		emulator.seedMedia({ count: 300 });
+		bed.emulator.seedMedia({ count: 300 });
 		const { out } = await runMedia({ operation: 'search', returnAll: false, limit: 50 });
 		expect(out).toHaveLength(50);
-		expect(calls('SearchMedia')).toBe(1);
+		expect(bed.calls('SearchMedia')).toBe(1);
 
-		emulator.state.vod.callCounts.clear();
+		bed.emulator.state.vod.callCounts.clear();
 		const { out: more } = await runMedia({ operation: 'search', returnAll: false, limit: 250 });
 		expect(more).toHaveLength(250);
 		expect(new Set(more.map((i) => i.json.MediaId)).size).toBe(250);
-		expect(calls('SearchMedia')).toBe(3);
+		expect(bed.calls('SearchMedia')).toBe(3);
 	});
 
 	test('status, title and time filters reach VOD as a Match statement', async () => {
 		const start = Date.parse('2024-01-01T00:00:00Z');
-		emulator.seedMedia({
+		bed.emulator.seedMedia({
 			count: 30,
 			statuses: ['Normal', 'Checking', 'Blocked'],
 			startTime: new Date(start).toISOString(),
 			intervalMs: 60_000,
 			titlePrefix: "Don't Stop",
 		});
-		emulator.seedMedia({ count: 5, titlePrefix: 'Other', startTime: new Date(start).toISOString() });
+		bed.emulator.seedMedia({ count: 5, titlePrefix: 'Other', startTime: new Date(start).toISOString() });
 		const { out } = await runMedia({
 			operation: 'search',
 			returnAll: true,
@@ -137,7 +123,7 @@ describe('Search', () => {
 			},
 		});
 		// 30 media a minute apart from 00:00; after 00:04:30 → minutes 5..29 (25), of which 2 in 3 match
-		const expected = [...emulator.state.vod.media.values()].filter(
+		const expected = [...bed.emulator.state.vod.media.values()].filter(
 			(m) =>
 				m.title.startsWith("Don't Stop") &&
 				m.creationTime > Date.parse('2024-01-01T00:04:30Z') &&
@@ -148,8 +134,8 @@ describe('Search', () => {
 	});
 
 	test('one search per input item, results paired to the item that asked; a bad item fails alone', async () => {
-		emulator.seedMedia({ count: 3, titlePrefix: 'Alpha' });
-		emulator.seedMedia({ count: 2, titlePrefix: 'Beta' });
+		bed.emulator.seedMedia({ count: 3, titlePrefix: 'Alpha' });
+		bed.emulator.seedMedia({ count: 2, titlePrefix: 'Beta' });
 		const { out } = await runMedia(
 			{ operation: 'search', returnAll: true, filters: { title: '={{ $json.q }}', categoryId: '={{ $json.cat }}' } },
 			[{ json: { q: 'Alpha' } }, { json: { q: 'Beta', cat: 'x' } }, { json: { q: 'Beta' } }],
@@ -180,7 +166,7 @@ describe('Get, Get Source File, Get Play Info', () => {
 		expect(out[1].pairedItem).toEqual({ item: 1 });
 		expect(out[2].json.error).toMatch(/^\[item 2\] Video ID is empty/);
 		// the empty id was never sent
-		expect(calls('GetVideoInfo')).toBe(2);
+		expect(bed.calls('GetVideoInfo')).toBe(2);
 	});
 
 	test('Get without Continue On Fail stops the run and names the item', async () => {
@@ -211,7 +197,7 @@ describe('Get, Get Source File, Get Play Info', () => {
 
 	test('Get Play Info: simplified play URLs; no stream or unknown id → error item naming the video', async () => {
 		const videoId = await uploadVideo(randomBytes(2048));
-		const [streamless] = emulator.seedMedia({ count: 1, statuses: ['Uploading'] });
+		const [streamless] = bed.emulator.seedMedia({ count: 1, statuses: ['Uploading'] });
 		const { out } = await runMedia(
 			{ operation: 'getPlayInfo', videoId: '={{ $json.id }}', options: { formats: ['mp4'] } },
 			[{ json: { id: videoId } }, { json: { id: streamless } }, { json: { id: MISSING_ID } }],
@@ -227,19 +213,19 @@ describe('Get, Get Source File, Get Play Info', () => {
 		expect(out[1].json.error).toMatch(new RegExp(`^\\[item 1\\] .*${streamless}.*no stream`));
 		expect(out[1].json.code).toBe('InvalidVideo.NoneStream');
 		expect(out[2].json.error).toMatch(new RegExp(`^\\[item 2\\] .*${MISSING_ID}`));
-		expect(calls('GetPlayInfo')).toBe(3);
+		expect(bed.calls('GetPlayInfo')).toBe(3);
 	});
 });
 
 describe('Register OSS Objects', () => {
 	async function putObjects(count: number) {
-		const bucket = emulator.state.vod.bucket;
-		const oss = ossClient(emulator.accessKey, bucket);
+		const bucket = bed.emulator.state.vod.bucket;
+		const oss = ossClient(bed.emulator.accessKey, bucket);
 		const urls: string[] = [];
 		for (let i = 0; i < count; i++) {
 			const key = `register/${randomBytes(4).toString('hex')}-${i}.mp4`;
 			await oss.put(key, randomBytes(256));
-			urls.push(`${emulator.ossEndpoint}/${bucket}/${key}`);
+			urls.push(`${bed.emulator.ossEndpoint}/${bucket}/${key}`);
 		}
 		return urls;
 	}
@@ -251,17 +237,17 @@ describe('Register OSS Objects', () => {
 
 		const first = await runMedia(parameters, items);
 		expect(first.result.status).toBe('success');
-		expect(calls('RegisterMedia')).toBe(3);
+		expect(bed.calls('RegisterMedia')).toBe(3);
 		expect(first.out).toHaveLength(23);
 		first.out.forEach((item, i) => {
 			expect(item.pairedItem).toEqual({ item: i });
 			expect(item.json).toMatchObject({ fileUrl: urls[i], newRegister: true, title: `Registered ${i}` });
-			expect(emulator.state.vod.media.get(String(item.json.mediaId))?.title).toBe(`Registered ${i}`);
+			expect(bed.emulator.state.vod.media.get(String(item.json.mediaId))?.title).toBe(`Registered ${i}`);
 		});
 		expect(new Set(first.out.map((i) => i.json.mediaId)).size).toBe(23);
 
 		const again = await runMedia(parameters, items);
-		expect(calls('RegisterMedia')).toBe(6);
+		expect(bed.calls('RegisterMedia')).toBe(6);
 		again.out.forEach((item, i) => {
 			expect(item.json).toMatchObject({ mediaId: first.out[i].json.mediaId, newRegister: false });
 		});
@@ -272,7 +258,7 @@ describe('Register OSS Objects', () => {
 		const parameters = { operation: 'register', fileUrl: '={{ $json.url }}', title: '={{ $json.title }}' };
 		const first = await runMedia(parameters, [{ json: { url, title: 'Old title' } }]);
 		const again = await runMedia(parameters, [{ json: { url, title: 'New title' } }]);
-		expect(emulator.state.vod.media.get(String(first.out[0].json.mediaId))?.title).toBe('Old title');
+		expect(bed.emulator.state.vod.media.get(String(first.out[0].json.mediaId))?.title).toBe('Old title');
 		expect(again.out[0].json).toEqual({
 			mediaId: first.out[0].json.mediaId,
 			newRegister: false,
@@ -286,7 +272,7 @@ describe('Register OSS Objects', () => {
 
 	test('invalid items are not sent; a file VOD cannot register fails alone', async () => {
 		const [url] = await putObjects(1);
-		const missing = `${emulator.ossEndpoint}/${emulator.state.vod.bucket}/register/none-${randomBytes(4).toString('hex')}.mp4`;
+		const missing = `${bed.emulator.ossEndpoint}/${bed.emulator.state.vod.bucket}/register/none-${randomBytes(4).toString('hex')}.mp4`;
 		const { out } = await runMedia(
 			{ operation: 'register', fileUrl: '={{ $json.url }}', title: '={{ $json.title }}' },
 			[
@@ -304,17 +290,17 @@ describe('Register OSS Objects', () => {
 		expect(out[2].json.error).toMatch(/^\[item 2\] Title is 129 bytes/);
 		expect(out[3].json.error).toMatch(/^\[item 3\] VOD could not register/);
 		expect(out.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
-		expect(calls('RegisterMedia')).toBe(1);
+		expect(bed.calls('RegisterMedia')).toBe(1);
 	});
 });
 
 describe('Delete', () => {
 	test('45 ids in 3 DeleteVideo calls; {deleted: true} each; an unknown id is "already gone"', async () => {
-		const ids = emulator.seedMedia({ count: 44 });
+		const ids = bed.emulator.seedMedia({ count: 44 });
 		const items = [...ids.slice(0, 30), MISSING_ID, ...ids.slice(30)].map((id) => ({ json: { id } }));
 		const { result, out } = await runMedia({ operation: 'deleteMedia', videoId: '={{ $json.id }}' }, items);
 		expect(result.status).toBe('success');
-		expect(calls('DeleteVideo')).toBe(3);
+		expect(bed.calls('DeleteVideo')).toBe(3);
 		expect(out).toHaveLength(45);
 		out.forEach((item, i) => {
 			expect(item.pairedItem).toEqual({ item: i });
@@ -324,7 +310,7 @@ describe('Delete', () => {
 				existed: items[i].json.id !== MISSING_ID,
 			});
 		});
-		for (const id of ids) expect(emulator.state.vod.media.has(id)).toBe(false);
+		for (const id of ids) expect(bed.emulator.state.vod.media.has(id)).toBe(false);
 
 		// a clean-up run again: everything is already gone, nothing fails
 		const rerun = await runMedia({ operation: 'deleteMedia', videoId: '={{ $json.id }}' }, items);
@@ -332,7 +318,7 @@ describe('Delete', () => {
 	});
 
 	test('"Fail" on a missing id: error item naming it, the others are deleted', async () => {
-		const ids = emulator.seedMedia({ count: 2 });
+		const ids = bed.emulator.seedMedia({ count: 2 });
 		const items = [ids[0], MISSING_ID, 'a,b', ids[1]].map((id) => ({ json: { id } }));
 		const { out } = await runMedia(
 			{ operation: 'deleteMedia', videoId: '={{ $json.id }}', ifMissing: 'fail' },
@@ -344,18 +330,18 @@ describe('Delete', () => {
 		expect(out[1].json.error).toBe(`[item 1] Video "${MISSING_ID}" does not exist`);
 		expect(out[2].json.error).toMatch(/^\[item 2\] .*not a single media ID/);
 		expect(out[3].json).toEqual({ deleted: true, videoId: ids[1], existed: true });
-		expect(calls('DeleteVideo')).toBe(1);
+		expect(bed.calls('DeleteVideo')).toBe(1);
 	});
 
 	test('without Continue On Fail an invalid id stops the run before anything is deleted', async () => {
-		const ids = emulator.seedMedia({ count: 2 });
+		const ids = bed.emulator.seedMedia({ count: 2 });
 		const { result } = await runMedia(
 			{ operation: 'deleteMedia', videoId: '={{ $json.id }}' },
 			[{ json: { id: ids[0] } }, { json: { id: '' } }],
 		);
 		expect(result.status).toBe('error');
 		expect(result.nodeError('VOD')?.message).toMatch(/^\[item 1\] Video ID is empty/);
-		expect(calls('DeleteVideo')).toBe(0);
-		expect(emulator.state.vod.media.has(ids[0])).toBe(true);
+		expect(bed.calls('DeleteVideo')).toBe(0);
+		expect(bed.emulator.state.vod.media.has(ids[0])).toBe(true);
 	});
 });

@@ -5,21 +5,13 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
+import { useTestBed } from '../harness/testBed';
 import { checkAuthTimeout, checkVideoId } from '../../nodes/AlibabaCloudVod/helpers/mediaValidation';
 
-let emulator: Emulator;
+const bed = useTestBed();
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	await emulator?.stop();
-});
-beforeEach(() => emulator.reset());
-
-const vodCalls = () => [...emulator.state.vod.callCounts.values()].reduce((a, b) => a + b, 0);
+const vodCalls = () => [...bed.emulator.state.vod.callCounts.values()].reduce((a, b) => a + b, 0);
 
 async function runMedia(parameters: INodeParameters, startItems: INodeExecutionData[]) {
 	const result = await runWorkflow({
@@ -28,7 +20,7 @@ async function runMedia(parameters: INodeParameters, startItems: INodeExecutionD
 			vodNode('VOD', { resource: 'media', ...parameters }, undefined, { onError: 'continueRegularOutput' }),
 		],
 		connections: chain('Start', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems,
 	});
 	return result.output('VOD');
@@ -93,7 +85,7 @@ describe('Auth Timeout', () => {
 	});
 
 	test('Get Source File and Get Play Info give the same verdict and send nothing refused', async () => {
-		const ids = emulator.seedMedia({ count: 1 });
+		const ids = bed.emulator.seedMedia({ count: 1 });
 		const timeouts = [1e12, -1, 0, 2.5, 2_592_001, 3600];
 		const items = timeouts.map((timeout) => ({ json: { id: ids[0], timeout } }));
 		const source = await runMedia(
@@ -112,7 +104,7 @@ describe('Auth Timeout', () => {
 			out.map((item) => /Auth Timeout .* is not a whole number/.test(String(item.json.error ?? '')));
 		expect(refused(source)).toEqual([true, true, true, true, true, false]);
 		expect(refused(play)).toEqual(refused(source));
-		expect(emulator.state.vod.callCounts.get('GetMezzanineInfo')).toBe(1);
-		expect(emulator.state.vod.callCounts.get('GetPlayInfo')).toBe(1);
+		expect(bed.emulator.state.vod.callCounts.get('GetMezzanineInfo')).toBe(1);
+		expect(bed.emulator.state.vod.callCounts.get('GetPlayInfo')).toBe(1);
 	});
 });

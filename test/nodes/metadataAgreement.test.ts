@@ -8,10 +8,9 @@ import fc from 'fast-check';
 import OSS from 'ali-oss';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { checkMetadata, parseUserData } from '../emulator/vod/validate';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { propertyParams } from '../support/property';
 import { checkFileName } from '../../nodes/AlibabaCloudVod/helpers/uploadValidation';
 import {
@@ -27,18 +26,7 @@ import {
 	titleFromFileName,
 } from '../../nodes/AlibabaCloudVod/helpers/metadataValidation';
 
-let emulator: Emulator;
-let sources: SourceServer;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
-beforeEach(() => emulator.reset());
+const bed = useTestBed();
 
 /** Pieces that tell character rules apart: emoji, flags, ZWJ sequences, keycaps, text symbols, CJK, marks. */
 const PIECES = [
@@ -80,7 +68,6 @@ describe('the metadata rule', () => {
 		expect(() => checkDescription(false)).toThrow(/^Description is the boolean false, not text/);
 		expect(checkText('Title', 2024, LIMITS.titleBytes)).toBe('2024');
 	});
-
 
 	test('control characters and lone surrogates are refused in what the user gives', () => {
 		expect(() => checkText('Title', 'a\u0000b', LIMITS.titleBytes)).toThrow(/control character U\+0000/);
@@ -193,7 +180,7 @@ describe('every operation gives the same verdict', () => {
 		const result = await runWorkflow({
 			nodes: [startNode(), vodNode('VOD', parameters, undefined, { onError: 'continueRegularOutput' })],
 			connections: chain('Start', 'VOD'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: items,
 		});
 		const out = result.output('VOD');
@@ -206,10 +193,10 @@ describe('every operation gives the same verdict', () => {
 	}
 
 	async function ossObjects(count: number) {
-		const bucket = emulator.state.vod.bucket;
+		const bucket = bed.emulator.state.vod.bucket;
 		const oss = new OSS({
-			...emulator.accessKey,
-			endpoint: emulator.ossEndpoint,
+			...bed.emulator.accessKey,
+			endpoint: bed.emulator.ossEndpoint,
 			bucket,
 			region: 'oss-cn-shanghai',
 		} as OSS.Options);
@@ -217,7 +204,7 @@ describe('every operation gives the same verdict', () => {
 		for (let i = 0; i < count; i++) {
 			const key = `agree/${randomBytes(4).toString('hex')}-${i}.mp4`;
 			await oss.put(key, randomBytes(64));
-			urls.push(`${emulator.ossEndpoint}/${bucket}/${key}`);
+			urls.push(`${bed.emulator.ossEndpoint}/${bucket}/${key}`);
 		}
 		return urls;
 	}
@@ -235,7 +222,7 @@ describe('every operation gives the same verdict', () => {
 			// the field under test takes the text; the other one a text every rule accepts
 			const title = field === 'Title' ? '={{ $json.text }}' : 'Fine';
 			const description = field === 'Description' ? '={{ $json.text }}' : 'Fine';
-			const urls = texts.map((_, i) => sources.url(`/files/clip-${i}.mp4?size=64`));
+			const urls = texts.map((_, i) => bed.sources.url(`/files/clip-${i}.mp4?size=64`));
 			const items = texts.map((text, i) => ({ json: { text, url: urls[i] } as INodeExecutionData['json'] }));
 			const submit = await run(
 				{
@@ -291,7 +278,7 @@ describe('every operation gives the same verdict', () => {
 
 	test('a title or file name derived from a URL is cleaned and clipped, not refused, in Submit and Upload', async () => {
 		const name = encodeURIComponent('视频'.repeat(40) + ' final');
-		const items = [{ json: { url: sources.url(`/files/${name}.mp4?size=64`) } }];
+		const items = [{ json: { url: bed.sources.url(`/files/${name}.mp4?size=64`) } }];
 		const [submitted] = await outputs({ resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' }, items);
 		expect(submitted.json.error).toBeUndefined();
 		expect(submitted.json.title).toBe('视频'.repeat(21));
@@ -304,14 +291,14 @@ describe('every operation gives the same verdict', () => {
 
 		const [emoji] = await outputs(
 			{ resource: 'upload', operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
-			[{ json: { url: sources.url(`/files/${encodeURIComponent('🎬 intro ✅')}.mp4?size=64`) } }],
+			[{ json: { url: bed.sources.url(`/files/${encodeURIComponent('🎬 intro ✅')}.mp4?size=64`) } }],
 		);
 		expect(emoji.json).toMatchObject({ fileName: 'intro.mp4', title: 'intro' });
 	});
 
 	test('Submit and Upload derive one title and file name: a%2Fb is "a_b", %00x is "x", a%0Ab is "a b"', async () => {
 		const names = ['a%2Fb', '%00x', 'a%0Ab', 'c%E2%80%A8d%C2%85e'];
-		const items = names.map((name) => ({ json: { url: sources.url(`/files/${name}.mp4?size=64`) } }));
+		const items = names.map((name) => ({ json: { url: bed.sources.url(`/files/${name}.mp4?size=64`) } }));
 		const submitted = await outputs(
 			{ resource: 'urlUpload', operation: 'submit', sourceUrl: '={{ $json.url }}', title: '' },
 			items,
@@ -328,7 +315,7 @@ describe('every operation gives the same verdict', () => {
 	});
 
 	test('a javascript: Cover URL is refused by Submit, Upload and Register alike, before any call', async () => {
-		const url = sources.url('/files/cover.mp4?size=64');
+		const url = bed.sources.url('/files/cover.mp4?size=64');
 		const [registerUrl] = await ossObjects(1);
 		const cover = { coverUrl: 'javascript:x' };
 		const runs = await Promise.all([
@@ -342,11 +329,11 @@ describe('every operation gives the same verdict', () => {
 			]),
 		]);
 		for (const [item] of runs) expect(item.json.error).toMatch(/^\[item 0\] Cover URL "javascript:x" is not an http\(s\) URL/);
-		expect([...emulator.state.vod.callCounts.keys()]).toEqual([]);
+		expect([...bed.emulator.state.vod.callCounts.keys()]).toEqual([]);
 	});
 
 	test('Submit and Upload name a Title or File Name that is an object, rather than sending "[object Object]"', async () => {
-		const url = sources.url('/files/obj.mp4?size=64');
+		const url = bed.sources.url('/files/obj.mp4?size=64');
 		const items = [{ json: { value: { name: 'intro' } } as INodeExecutionData['json'] }];
 		const [submitted] = await outputs(
 			{ resource: 'urlUpload', operation: 'submit', sourceUrl: url, title: '={{ $json.value }}' },
@@ -365,6 +352,6 @@ describe('every operation gives the same verdict', () => {
 			items,
 		);
 		expect(uploaded.json.error).toMatch(/^\[item 0\] File Name is an object, not text/);
-		expect([...emulator.state.vod.callCounts.keys()]).toEqual([]);
+		expect([...bed.emulator.state.vod.callCounts.keys()]).toEqual([]);
 	});
 });

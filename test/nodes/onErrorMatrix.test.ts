@@ -19,7 +19,6 @@ import type {
 	INodeParameters,
 } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import {
 	chain,
 	connect,
@@ -31,24 +30,13 @@ import {
 	startNode,
 	vodNode,
 } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
-let emulator: Emulator;
-let sources: SourceServer;
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {}); // ali-oss: stsToken without refresh
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
+const bed = useTestBed({ muteWarnings: true });
 
 const MISSING_ID = 'ffffffffffffffffffffffffffffffff';
 const ON_ERROR = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'] as const;
@@ -76,10 +64,10 @@ interface Case {
 	setting?: { output: number; keeps: (input: IDataObject) => IDataObject };
 }
 
-const api = () => toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi);
+const api = () => toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi);
 
 async function submittedJobId() {
-	const url = sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);
+	const url = bed.sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);
 	const answer = await callVodApi(httpRequest, api(), 'UploadMediaByURL', {
 		UploadURLs: encodeURIComponent(url),
 	});
@@ -98,24 +86,24 @@ async function uploadedVideo() {
 		accessKeyId: auth.AccessKeyId,
 		accessKeySecret: auth.AccessKeySecret,
 		stsToken: auth.SecurityToken,
-		endpoint: emulator.ossEndpoint,
+		endpoint: bed.emulator.ossEndpoint,
 		bucket: address.Bucket,
 		region: 'oss-cn-shanghai',
 	} as OSS.Options).put(address.FileName, randomBytes(2048));
-	await emulator.idle();
+	await bed.emulator.idle();
 	return created.VideoId as string;
 }
 
 async function ossObjectUrl() {
-	const bucket = emulator.state.vod.bucket;
+	const bucket = bed.emulator.state.vod.bucket;
 	const key = `matrix/${randomBytes(4).toString('hex')}.mp4`;
 	await new OSS({
-		...emulator.accessKey,
-		endpoint: emulator.ossEndpoint,
+		...bed.emulator.accessKey,
+		endpoint: bed.emulator.ossEndpoint,
 		bucket,
 		region: 'oss-cn-shanghai',
 	} as OSS.Options).put(key, randomBytes(256));
-	return `${emulator.ossEndpoint}/${bucket}/${key}`;
+	return `${bed.emulator.ossEndpoint}/${bucket}/${key}`;
 }
 
 const upload = (operation: string, parameters: INodeParameters = {}): INodeParameters => ({
@@ -123,6 +111,18 @@ const upload = (operation: string, parameters: INodeParameters = {}): INodeParam
 	operation,
 	referenceIdMode: 'none',
 	...parameters,
+});
+
+/** An upload from binary data: the good item carries a file named `fileName`, the bad one none. */
+const withoutFile = (name: string, result: string, parameters: INodeParameters, fileName: string): Case => ({
+	name,
+	result,
+	node: 'vod',
+	parameters,
+	mainOutputs: 1,
+	binary: { fileName },
+	items: async () => [{ withFile: true }, { withFile: false }],
+	fault: /binary/i,
 });
 
 const CASES: Case[] = [
@@ -137,7 +137,7 @@ const CASES: Case[] = [
 		},
 		mainOutputs: 1,
 		items: async () => [
-			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`) },
+			{ url: bed.sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`) },
 			{ url: 'not a url' },
 		],
 		fault: /not a valid URL/,
@@ -156,16 +156,7 @@ const CASES: Case[] = [
 		items: async () => [{ jobId: await submittedJobId() }, { jobId: 'not/a job' }],
 		fault: /not a VOD job ID/,
 	},
-	{
-		name: 'Upload → Upload Video/Audio From Binary Data',
-		result: 'videoId',
-		node: 'vod',
-		parameters: upload('uploadBinary', { title: 'Clip' }),
-		mainOutputs: 1,
-		binary: { fileName: 'clip.mp4' },
-		items: async () => [{ withFile: true }, { withFile: false }],
-		fault: /binary/i,
-	},
+	withoutFile('Upload → Upload Video/Audio From Binary Data', 'videoId', upload('uploadBinary', { title: 'Clip' }), 'clip.mp4'),
 	{
 		name: 'Upload → Upload Video/Audio From URL',
 		result: 'videoId',
@@ -176,39 +167,23 @@ const CASES: Case[] = [
 		}),
 		mainOutputs: 1,
 		items: async () => [
-			{ url: sources.url('/files/from-url.mp4?size=4096') },
+			{ url: bed.sources.url('/files/from-url.mp4?size=4096') },
 			{ url: 'ftp://example.com/a.mp4' },
 		],
 		fault: /ftp|http/i,
 	},
-	{
-		name: 'Upload → Upload Image',
-		result: 'imageId',
-		node: 'vod',
-		parameters: upload('uploadImage', {
-			imageType: 'default',
-			source: 'binary',
-			title: 'Cover',
-		}),
-		mainOutputs: 1,
-		binary: { fileName: 'cover.png' },
-		items: async () => [{ withFile: true }, { withFile: false }],
-		fault: /binary/i,
-	},
-	{
-		name: 'Upload → Upload Attached Media',
-		result: 'mediaId',
-		node: 'vod',
-		parameters: upload('uploadAttachedMedia', {
-			businessType: 'subtitle',
-			source: 'binary',
-			title: '',
-		}),
-		mainOutputs: 1,
-		binary: { fileName: 'en.vtt' },
-		items: async () => [{ withFile: true }, { withFile: false }],
-		fault: /binary/i,
-	},
+	withoutFile(
+		'Upload → Upload Image',
+		'imageId',
+		upload('uploadImage', { imageType: 'default', source: 'binary', title: 'Cover' }),
+		'cover.png',
+	),
+	withoutFile(
+		'Upload → Upload Attached Media',
+		'mediaId',
+		upload('uploadAttachedMedia', { businessType: 'subtitle', source: 'binary', title: '' }),
+		'en.vtt',
+	),
 	{
 		name: 'Media → Get',
 		result: 'videoId',
@@ -219,7 +194,7 @@ const CASES: Case[] = [
 			videoId: '={{ $json.id }}',
 		},
 		mainOutputs: 1,
-		items: async () => [{ id: emulator.seedMedia({ count: 1 })[0] }, { id: MISSING_ID }],
+		items: async () => [{ id: bed.emulator.seedMedia({ count: 1 })[0] }, { id: MISSING_ID }],
 		fault: new RegExp(MISSING_ID),
 	},
 	{
@@ -260,7 +235,7 @@ const CASES: Case[] = [
 		},
 		mainOutputs: 1,
 		items: async () => {
-			emulator.seedMedia({ count: 1 });
+			bed.emulator.seedMedia({ count: 1 });
 			return [{ limit: 1 }, { limit: 0.5 }];
 		},
 		fault: /Limit/,
@@ -289,7 +264,7 @@ const CASES: Case[] = [
 			videoId: '={{ $json.id }}',
 		},
 		mainOutputs: 1,
-		items: async () => [{ id: emulator.seedMedia({ count: 1 })[0] }, { id: '' }],
+		items: async () => [{ id: bed.emulator.seedMedia({ count: 1 })[0] }, { id: '' }],
 		fault: /empty/,
 	},
 	{
@@ -317,8 +292,8 @@ const CASES: Case[] = [
 		},
 		mainOutputs: 1,
 		items: async () => [
-			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: true },
-			{ url: sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: 'yes' },
+			{ url: bed.sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: true },
+			{ url: bed.sources.url(`/files/m-${randomBytes(4).toString('hex')}.mp4`), skip: 'yes' },
 		],
 		fault: /Skip Already Submitted/,
 	},
@@ -380,7 +355,7 @@ async function run(testCase: Case, onError: OnError) {
 	const result = await runWorkflow({
 		nodes: [startNode(), functionNode('Attach Files'), operation, noOpNode('Failures')],
 		connections,
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems,
 		functions: {
 			'Attach Files': async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
@@ -423,6 +398,21 @@ function expectNaming(message: unknown, row: number, fault: RegExp) {
 	expect(message).toMatch(fault);
 }
 
+/** An error item's error: its message names the item and says what failed, and a description says what to do. */
+function expectFailure(error: { message?: unknown; description?: unknown }, row: number, fault: RegExp) {
+	expectNaming(error.message, row, fault);
+	expect(error.description).toEqual(expect.any(String));
+}
+
+/** The error of an item on a main output (Continue, regular output): message and description are its fields. */
+const regularError = (item: INodeExecutionData) => ({ message: item.json.error, description: item.json.description });
+
+/** An item the operation did its work for: no error, and the field that work fills. */
+function expectSucceeded(item: INodeExecutionData, testCase: Case) {
+	expect(item.json.error).toBeUndefined();
+	expect(item.json[testCase.result]).toBeDefined();
+}
+
 describe.each(CASES)('$name', (testCase) => {
 	it('Stop Workflow: the run fails naming the first bad item', async () => {
 		const { result } = await run(testCase, 'stopWorkflow');
@@ -439,22 +429,17 @@ describe.each(CASES.filter((testCase) => !testCase.setting))('$name', (testCase)
 		expect(main.map(pairedIndex).sort()).toEqual([0, 1]);
 		const [failed] = main.filter((item) => pairedIndex(item) === 1);
 		const [succeeded] = main.filter((item) => pairedIndex(item) === 0);
-		expect(succeeded.json.error).toBeUndefined();
-		expect(succeeded.json[testCase.result]).toBeDefined();
-		expectNaming(failed.json.error, 1, testCase.fault);
-		expect(failed.json.description).toEqual(expect.any(String));
+		expectSucceeded(succeeded, testCase);
+		expectFailure(regularError(failed), 1, testCase.fault);
 	});
 
 	it('Continue (using error output): the bad item comes out of the error output, the good one out of main', async () => {
 		const { result, main, errorOutput } = await run(testCase, 'continueErrorOutput');
 		expect(result.status).toBe('success');
 		expect(main.map(pairedIndex)).toEqual([0]);
-		expect(main[0].json.error).toBeUndefined();
-		expect(main[0].json[testCase.result]).toBeDefined();
+		expectSucceeded(main[0], testCase);
 		expect(errorOutput.map(pairedIndex)).toEqual([1]);
-		const error = errorOutput[0].json.error as IDataObject;
-		expectNaming(error.message, 1, testCase.fault);
-		expect(error.description).toEqual(expect.any(String));
+		expectFailure(errorOutput[0].json.error as IDataObject, 1, testCase.fault);
 		// n8n adds the input item's fields, so the failure can be traced to its row
 		expect(errorOutput[0].json.row).toBe(1);
 		// and the node wired to the error output receives it
@@ -475,8 +460,7 @@ describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) 
 		expect(main).toHaveLength(2);
 		const inputs = result.output('Attach Files').map((item) => item.json);
 		for (const [row, failed] of onOutput.entries()) {
-			expectNaming(failed.json.error, row, testCase.fault);
-			expect(failed.json.description).toEqual(expect.any(String));
+			expectFailure(regularError(failed), row, testCase.fault);
 			expect(failed.json).toMatchObject(setting.keeps(inputs[row]));
 		}
 	});
@@ -487,9 +471,7 @@ describe.each(CASES.filter((testCase) => testCase.setting))('$name', (testCase) 
 		expect(main).toEqual([]);
 		expect(errorOutput.map(pairedIndex)).toEqual([0, 1]);
 		for (const [row, failed] of errorOutput.entries()) {
-			const error = failed.json.error as IDataObject;
-			expectNaming(error.message, row, testCase.fault);
-			expect(error.description).toEqual(expect.any(String));
+			expectFailure(failed.json.error as IDataObject, row, testCase.fault);
 			expect(failed.json.row).toBe(row);
 		}
 		expect(result.output('Failures').map((item) => item.json.row)).toEqual([0, 1]);

@@ -2,54 +2,33 @@
  * Upload failures a user has to act on: an empty file must not become a media, and a failed upload
  * must say which part failed, what happened to the multipart upload, and which VOD media it left.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { binaryFiles, chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { useTestBed } from '../harness/testBed';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-let emulator: Emulator;
-let source: http.Server;
-let sourceBase: string;
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
-	// /empty-chunked: 200 with no Content-Length and no body; /empty-length: Content-Length 0;
-	// /file?size=N: N bytes
-	source = http.createServer((req, res) => {
-		const url = new URL(req.url ?? '/', 'http://x');
-		if (url.pathname.startsWith('/empty-chunked')) {
+/** /empty-chunked: 200 with no Content-Length and no body; /empty-length: Content-Length 0; /file?size=N: N bytes */
+const bed = useTestBed({
+	muteWarnings: true,
+	routes: {
+		'/empty-chunked': (_req, res) => {
 			res.writeHead(200, { 'content-type': 'video/mp4', 'transfer-encoding': 'chunked' });
 			res.end();
-		} else if (url.pathname.startsWith('/empty-length')) {
-			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 0 }).end();
-		} else {
+		},
+		'/empty-length': (_req, res) => res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 0 }).end(),
+		'/file/': (_req, res, url) => {
 			const size = Number(url.searchParams.get('size') ?? 1024);
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size }).end(randomBytes(size));
-		}
-	});
-	await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', () => resolve()));
-	sourceBase = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-	source.closeAllConnections();
-	await new Promise((resolve) => source.close(resolve));
-	await emulator?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
+		},
+	},
 });
 
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
-const media = () => [...emulator.state.vod.media.values()];
+const media = () => [...bed.emulator.state.vod.media.values()];
 
 async function runUpload(parameters: INodeParameters, items: INodeExecutionData[], binaries?: Buffer[]) {
 	const result = await runWorkflow({
@@ -59,19 +38,10 @@ async function runUpload(parameters: INodeParameters, items: INodeExecutionData[
 			vodNode('VOD', { resource: 'upload', ...parameters }, undefined, { onError: 'continueRegularOutput' }),
 		],
 		connections: chain('Start', 'Make Binary', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
 		functions: {
-			'Make Binary': async function (this: IExecuteFunctions, input: INodeExecutionData[]) {
-				if (!binaries) return input;
-				return await Promise.all(
-					binaries.map(async (data, i) => ({
-						json: {},
-						binary: { data: await this.helpers.prepareBinaryData(data, `clip-${i}.mp4`) },
-						pairedItem: { item: i },
-					})),
-				);
-			},
+			'Make Binary': binaryFiles(binaries?.map((data, i) => ({ data, fileName: `clip-${i}.mp4` }))),
 		},
 	});
 	return result.output('VOD');
@@ -86,20 +56,20 @@ describe('empty sources', () => {
 		);
 		const fromUrl = await runUpload(
 			{ operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'derive' },
-			[{ json: { url: `${sourceBase}/empty-length/a.mp4` } }, { json: { url: `${sourceBase}/empty-chunked/b.mp4` } }],
+			[{ json: { url: bed.sources.url('/empty-length/a.mp4') } }, { json: { url: bed.sources.url('/empty-chunked/b.mp4') } }],
 		);
 		for (const item of [...fromBinary, ...fromUrl]) {
 			expect(item.json.error).toMatch(/is empty \(0 bytes\); nothing was created in VOD/);
 			expect(item.json.bytes).toBeUndefined();
 		}
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
 
 	test('a non-empty source without Content-Length still uploads whole', async () => {
 		const [item] = await runUpload(
 			{ operation: 'uploadFromUrl', url: '={{ $json.url }}', title: '', referenceIdMode: 'none' },
-			[{ json: { url: `${sourceBase}/file/c.mp4?size=3000` } }],
+			[{ json: { url: bed.sources.url('/file/c.mp4?size=3000') } }],
 		);
 		expect(item.json).toMatchObject({ bytes: 3000 });
 	});
@@ -107,7 +77,7 @@ describe('empty sources', () => {
 
 describe('a failed upload says what it left', () => {
 	test('OSS dropping every part: the part, the uploadId, "aborted; nothing was stored", and the VideoId', async () => {
-		emulator.setFaults({ oss: { dropRate: 1 } });
+		bed.emulator.setFaults({ oss: { dropRate: 1 } });
 		const [item] = await runUpload(
 			{
 				operation: 'uploadFromUrl',
@@ -116,7 +86,7 @@ describe('a failed upload says what it left', () => {
 				referenceIdMode: 'derive',
 				transferOptions: { partSizeMiB: 1, parallelParts: 2, maxAttempts: 2 },
 			},
-			[{ json: { url: `${sourceBase}/file/d.mp4?size=${3 * MiB}` } }],
+			[{ json: { url: bed.sources.url(`/file/d.mp4?size=${3 * MiB}`) } }],
 		);
 		const [video] = media();
 		const error = String(item.json.error);
@@ -129,14 +99,14 @@ describe('a failed upload says what it left', () => {
 	});
 
 	test('credentials rejected after every renewal: the message says they were renewed and still refused', async () => {
-		emulator.setFaults({ stsTtlSeconds: -1 });
+		bed.emulator.setFaults({ stsTtlSeconds: -1 });
 		const [item] = await runUpload(
 			{ operation: 'uploadFromUrl', url: '={{ $json.url }}', title: 'Expired', referenceIdMode: 'derive' },
-			[{ json: { url: `${sourceBase}/file/e.mp4?size=${64 * KiB}` } }],
+			[{ json: { url: bed.sources.url(`/file/e.mp4?size=${64 * KiB}`) } }],
 		);
 		const error = String(item.json.error);
 		expect(error).not.toMatch(/VOD cannot renew/);
 		expect(error).toMatch(/renewed 5 times/);
-		expect(calls('RefreshUploadVideo')).toBeGreaterThanOrEqual(5);
+		expect(bed.calls('RefreshUploadVideo')).toBeGreaterThanOrEqual(5);
 	});
 });

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
-import { md5OfFile, ossRegistry, startSourceServer, writeRandomFile, type SourceServer } from '../upload/fixtures';
+import { diskRoutes } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
+import { md5OfFile, ossRegistry, writeRandomFile } from '../upload/fixtures';
 
 
 jest.setTimeout(15 * 60 * 1000);
@@ -20,37 +21,28 @@ jest.setTimeout(15 * 60 * 1000);
 const GiB = 1024 * 1024 * 1024;
 const FAULTS = { stsTtlSeconds: 3, oss: { dropRate: 0.05, error503Rate: 0.02 } };
 
-let emulator: Emulator;
-let sources: SourceServer;
 let dir: string;
 let sourcePath: string;
 let sourceMd5: string;
+const files: Record<string, string> = {};
+const bed = useTestBed({ muteWarnings: true, routes: diskRoutes(files) });
 
 beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
 	dir = mkdtempSync(join(tmpdir(), 'h6-large-'));
 	sourcePath = join(dir, 'feature.mp4');
 	sourceMd5 = await writeRandomFile(sourcePath, GiB);
-	sources = await startSourceServer({ 'feature.mp4': sourcePath });
+	files['feature.mp4'] = sourcePath;
 });
 
-afterAll(async () => {
-	await sources?.stop();
-	await emulator?.stop();
-	rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults(FAULTS);
-});
+beforeEach(() => bed.emulator.setFaults(FAULTS));
 
 async function run(parameters: INodeParameters, binaryFromDisk: boolean) {
 	const result = await runWorkflow({
 		nodes: [startNode(), functionNode('Read File'), vodNode('VOD', { resource: 'upload', ...parameters })],
 		connections: chain('Start', 'Read File', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		binaryMode: 'filesystem',
 		functions: {
 			'Read File': async function (this: IExecuteFunctions, items: INodeExecutionData[]) {
@@ -70,12 +62,12 @@ async function run(parameters: INodeParameters, binaryFromDisk: boolean) {
 async function expectIntact(json: IDataObject) {
 	expect(json.bytes).toBe(GiB);
 	expect(json.partCount).toBe(128);
-	const object = emulator.state.objects.get(`${json.bucket}/${json.objectKey}`)!;
+	const object = bed.emulator.state.objects.get(`${json.bucket}/${json.objectKey}`)!;
 	expect(object.size).toBe(GiB);
 	expect(object.md5).toBe(sourceMd5);
 	expect(await md5OfFile(object.path)).toBe(sourceMd5);
 
-	const { uploads, requests } = ossRegistry(emulator);
+	const { uploads, requests } = ossRegistry(bed.emulator);
 	const mine = [...uploads.values()].filter((u) => u.key === json.objectKey);
 	expect(mine).toHaveLength(1); // one uploadId from start to end, through every renewal
 	expect(mine[0]).toMatchObject({ uploadId: json.uploadId, status: 'completed' });
@@ -89,14 +81,14 @@ async function expectIntact(json: IDataObject) {
 	expect(partRequests.some((r) => r.fault === 'drop' || r.fault === 'error503')).toBe(true);
 	expect(json.retries).toBeGreaterThan(0);
 
-	const calls = emulator.state.vodCalls;
+	const calls = bed.emulator.state.vodCalls;
 	expect(calls.CreateUploadVideo).toBe(1);
 	expect(calls.RefreshUploadVideo).toBe(json.credentialRenewals);
 	// The upload outlives several 3 s credentials; how many renewals that takes depends on timing and on the
 	// refresh margin, so the test asks for the crossing itself rather than an exact count.
 	expect(Number(json.seconds)).toBeGreaterThan(6);
 	expect(calls.RefreshUploadVideo).toBeGreaterThanOrEqual(2);
-	expect(emulator.state.vod.media.get(json.videoId as string)?.status).toBe('Normal');
+	expect(bed.emulator.state.vod.media.get(json.videoId as string)?.status).toBe('Normal');
 }
 
 it('uploads 1 GiB of stored binary data (filesystem mode) through expiring credentials, drops and 503s', async () => {
@@ -108,7 +100,7 @@ it('uploads 1 GiB of stored binary data (filesystem mode) through expiring crede
 
 it('uploads 1 GiB streamed from a URL through expiring credentials, drops and 503s', async () => {
 	const json = await run(
-		{ operation: 'uploadFromUrl', url: sources.url('/files/feature.mp4'), title: 'Feature', referenceIdMode: 'none' },
+		{ operation: 'uploadFromUrl', url: bed.sources.url('/files/feature.mp4'), title: 'Feature', referenceIdMode: 'none' },
 		false,
 	);
 	await expectIntact(json);

@@ -8,10 +8,9 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode, VOD_NODE_TYPE } from '../harness';
 import { asAxios118Stream, withN8n2Downloads } from '../harness/n8n2Downloads';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { AlibabaCloudVod } from '../../nodes/AlibabaCloudVod/AlibabaCloudVod.node';
 import { SourceStalledError, withIdleTimeout } from '../../nodes/AlibabaCloudVod/transport/idleTimeout';
 
@@ -20,28 +19,11 @@ const MiB = 1024 * KiB;
 /** the node's smallest Request Timeout */
 const TIMEOUT_S = 5;
 
-let emulator: Emulator;
-let source: SourceServer;
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
-	source = await startSourceServer();
-});
-afterAll(async () => {
-	await source?.stop();
-	await emulator?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-});
-
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+const bed = useTestBed({ muteWarnings: true });
 
 /** `/stall/<name>`: announces `size` bytes, sends `sent`, then stays silent and open */
 const stalling = (name: string, sent: number, size = 4 * MiB) => ({
-	url: source.url(`/stall/${name}`),
+	url: bed.sources.url(`/stall/${name}`),
 	query: `size=${size}&sent=${sent}`,
 });
 
@@ -52,7 +34,7 @@ async function run(parameters: INodeParameters, items: INodeExecutionData[], sha
 	const result = await runWorkflow({
 		nodes: [startNode(), vodNode('VOD', parameters, undefined, { onError: 'continueRegularOutput' })],
 		connections: chain('Start', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
 		extraNodeTypes: shape === 'n8n 2.x' ? { [VOD_NODE_TYPE]: withN8n2Downloads(new AlibabaCloudVod()) } : undefined,
 	});
@@ -61,10 +43,10 @@ async function run(parameters: INodeParameters, items: INodeExecutionData[], sha
 
 /** the stalled connections the node left open, once the server has seen the node's closes */
 async function connectionsLeftOpen() {
-	for (let waited = 0; source.openStalls() > 0 && waited < 2000; waited += 20) {
+	for (let waited = 0; bed.sources.openStalls() > 0 && waited < 2000; waited += 20) {
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
-	return source.openStalls();
+	return bed.sources.openStalls();
 }
 
 const upload = (operation: string, extra: INodeParameters = {}): INodeParameters => ({
@@ -91,7 +73,7 @@ describe.each<Shape>(['n8n 1.x', 'n8n 2.x'])('a download that stalls ends at Req
 		);
 		expect(out[0].json.description).toMatch(/raise Request Timeout/);
 		expect(JSON.stringify(out)).not.toContain('s3cr3t');
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
 		expect(await connectionsLeftOpen()).toBe(0);
 	}, 15_000);
@@ -112,7 +94,7 @@ describe.each<Shape>(['n8n 1.x', 'n8n 2.x'])('a download that stalls ends at Req
 		expect(String(out[0].json.error)).toContain(url);
 		// the fix's sentence ends where the abort's begins: one period
 		expect(out[0].json.error).toMatch(/only slow to send\. The multipart upload \w+ was aborted/);
-		const uploads = [...emulator.ossUploads.values()];
+		const uploads = [...bed.emulator.ossUploads.values()];
 		expect(uploads.map((upload) => upload.status)).toEqual(['aborted']);
 		expect(seconds).toBeLessThan(TIMEOUT_S + 4);
 		expect(await connectionsLeftOpen()).toBe(0);
@@ -120,7 +102,7 @@ describe.each<Shape>(['n8n 1.x', 'n8n 2.x'])('a download that stalls ends at Req
 
 	test('OSS fails while the next part waits on the silent download: the item ends at once, the download closed', async () => {
 		// parts 1 and 2 go out together, part 3 is read meanwhile; part 1 fails once the read waits
-		emulator.setFaults({ oss: { latencyMs: 300, at: [{ action: 'UploadPart', call: 1, kind: 'unavailable' }] } });
+		bed.emulator.setFaults({ oss: { latencyMs: 300, at: [{ action: 'UploadPart', call: 1, kind: 'unavailable' }] } });
 		const { url, query } = stalling('oss-fails.mp4', 2.5 * MiB);
 		const { out, seconds } = await run(
 			upload('uploadFromUrl', { transferOptions: { requestTimeout: TIMEOUT_S, partSizeMiB: 1, maxAttempts: 1, parallelParts: 2 } }),
@@ -129,7 +111,7 @@ describe.each<Shape>(['n8n 1.x', 'n8n 2.x'])('a download that stalls ends at Req
 		);
 		expect(out).toHaveLength(1);
 		expect(out[0].json.error).toMatch(/503|unavailable/i);
-		expect([...emulator.ossUploads.values()].map((upload) => upload.status)).toEqual(['aborted']);
+		expect([...bed.emulator.ossUploads.values()].map((upload) => upload.status)).toEqual(['aborted']);
 		// the part read ahead did not wait for the idle limit
 		expect(seconds).toBeLessThan(TIMEOUT_S);
 		expect(await connectionsLeftOpen()).toBe(0);

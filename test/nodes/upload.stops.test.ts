@@ -4,92 +4,76 @@
  * (outside test report, findings 5–8 and the upload part of 14).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import fc from 'fast-check';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { propertyParams, propertyTimeout } from '../support/property';
-import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { binaryFiles, chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { useTestBed } from '../harness/testBed';
 
 const KiB = 1024;
 const GZIP_FILE = Buffer.from(Array.from({ length: 300 * KiB }, (_, n) => (n * 7) % 251));
 const INCOMPRESSIBLE = randomBytes(64 * KiB);
 
-let emulator: Emulator;
-let source: http.Server;
-let base: string;
 /** what /changing/… serves now */
 let changingSize = 1000;
-const requests = new Map<string, number>();
-const requested = (prefix: string) =>
-	[...requests].filter(([path]) => path.startsWith(prefix)).reduce((sum, [, n]) => sum + n, 0);
+const size = (url: URL) => Number(url.searchParams.get('size') ?? 1024);
 
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
-	source = http.createServer((req, res) => {
-		const url = new URL(req.url ?? '/', 'http://x');
-		const path = url.pathname;
-		requests.set(path, (requests.get(path) ?? 0) + 1);
-		const size = Number(url.searchParams.get('size') ?? 1024);
-		if (path.startsWith('/changing/')) {
+const bed = useTestBed({
+	muteWarnings: true,
+	routes: {
+		'/changing/': (_req, res) => {
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': changingSize, etag: `"v${changingSize}"` });
 			res.end(Buffer.alloc(changingSize, 7));
-		} else if (path.startsWith('/html/')) {
+		},
+		'/html/': (_req, res) => {
 			res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': 30 }).end('<html>login required</html>   ');
-		} else if (path.startsWith('/partial/')) {
+		},
+		'/partial/': (_req, res) => {
 			res.writeHead(206, { 'content-type': 'video/mp4', 'content-length': 10, 'content-range': 'bytes 0-9/100000' });
 			res.end(Buffer.alloc(10, 1));
-		} else if (path.startsWith('/typed/')) {
-			// serves the Content-Type, Content-Range or Content-Encoding the query names, over 1000 plain bytes
+		},
+		// serves the Content-Type, Content-Range or Content-Encoding the query names, over 1000 plain bytes
+		'/typed/': (_req, res, url) => {
 			const headers: Record<string, string | number> = { 'content-type': url.searchParams.get('type') ?? 'video/mp4', 'content-length': 1000 };
 			for (const name of ['content-range', 'content-encoding']) {
 				if (url.searchParams.has(name)) headers[name] = url.searchParams.get(name) as string;
 			}
 			res.writeHead(200, headers).end(Buffer.alloc(1000, 9));
-		} else if (path.startsWith('/gzip/')) {
+		},
+		'/gzip/': (_req, res) => {
 			const body = gzipSync(Buffer.alloc(5000, 3));
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
-		} else if (path.startsWith('/gzip-chunked/')) {
-			// no Content-Length: nothing to hold the unpacked size against
+		},
+		// no Content-Length: nothing to hold the unpacked size against
+		'/gzip-chunked/': (_req, res) => {
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip' }).end(gzipSync(GZIP_FILE));
-		} else if (path.startsWith('/gzip-incompressible/')) {
-			// packed it is larger than the file: the first bytes do not exceed what it announces
+		},
+		// packed it is larger than the file: the first bytes do not exceed what it announces
+		'/gzip-incompressible/': (_req, res) => {
 			const body = gzipSync(INCOMPRESSIBLE);
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
-		} else if (path.startsWith('/short/')) {
-			// announces `size` bytes, sends half, then breaks the connection
-			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
-			res.write(Buffer.alloc(Math.floor(size / 2), 3), () => setTimeout(() => res.destroy(), 50));
-		} else if (path === '/redir') {
+		},
+		// announces `size` bytes, sends half, then breaks the connection
+		'/short/': (_req, res, url) => {
+			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size(url) });
+			res.write(Buffer.alloc(Math.floor(size(url) / 2), 3), () => setTimeout(() => res.destroy(), 50));
+		},
+		'/redir': (_req, res, url) => {
 			res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
-		} else if (path.startsWith('/missing/')) {
-			res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-		} else {
-			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size }).end(Buffer.alloc(size, 5));
-		}
-	});
-	await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', () => resolve()));
-	base = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
+		},
+		'/file/': (_req, res, url) => {
+			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size(url) }).end(Buffer.alloc(size(url), 5));
+		},
+	},
 });
-afterAll(async () => {
-	source.closeAllConnections();
-	await new Promise((resolve) => source.close(resolve));
-	await emulator?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-	requests.clear();
-});
+const requested = (prefix: string) =>
+	[...bed.sources.requests].filter(([path]) => path.startsWith(prefix)).reduce((sum, [, n]) => sum + n, 0);
 
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
-const media = () => [...emulator.state.vod.media.values()];
+const media = () => [...bed.emulator.state.vod.media.values()];
 
 type OnError = 'stopWorkflow' | 'continueRegularOutput';
 
@@ -106,20 +90,9 @@ async function run(
 			vodNode('VOD', parameters, undefined, onError === 'stopWorkflow' ? {} : { onError }),
 		],
 		connections: chain('Start', 'Make Binary', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
-		functions: {
-			'Make Binary': async function (this: IExecuteFunctions, input: INodeExecutionData[]) {
-				if (!binaries) return input;
-				return await Promise.all(
-					binaries.map(async ({ data, fileName }, i) => ({
-						json: {},
-						binary: { data: await this.helpers.prepareBinaryData(data, fileName) },
-						pairedItem: { item: i },
-					})),
-				);
-			},
-		},
+		functions: { 'Make Binary': binaryFiles(binaries) },
 	});
 	const error = result.nodeError('VOD') as (Error & { description?: string; context?: Record<string, unknown> }) | undefined;
 	return { result, error, out: result.status === 'error' ? [] : result.output('VOD') };
@@ -137,12 +110,12 @@ const fromUrl = (extra: INodeParameters = {}): INodeParameters => ({
 describe('Stop Workflow stops before anything is sent (finding 5)', () => {
 	test('Upload from URL: a bad title on item 1 stops the run before item 0 is downloaded or created', async () => {
 		const { result, error } = await run(fromUrl(), [
-			{ json: { url: `${base}/file/a.mp4` } },
-			{ json: { url: `${base}/file/b.mp4`, title: 'bad😀' } },
+			{ json: { url: `${bed.sources.baseUrl}/file/a.mp4` } },
+			{ json: { url: `${bed.sources.baseUrl}/file/b.mp4`, title: 'bad😀' } },
 		]);
 		expect(result.status).toBe('error');
 		expect(error?.message).toMatch(/^\[item 1\] /);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(requested('/file/')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
@@ -159,27 +132,27 @@ describe('Stop Workflow stops before anything is sent (finding 5)', () => {
 		);
 		expect(result.status).toBe('error');
 		expect(error?.message).toMatch(/^\[item 1\] .*is empty \(0 bytes\)/);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
 
 	test('a failure found only during the run names the videos already uploaded and the items not run', async () => {
 		const { result, error } = await run(fromUrl(), [
-			{ json: { url: `${base}/file/a.mp4` } },
-			{ json: { url: `${base}/missing/b.mp4` } },
-			{ json: { url: `${base}/file/c.mp4` } },
+			{ json: { url: `${bed.sources.baseUrl}/file/a.mp4` } },
+			{ json: { url: `${bed.sources.baseUrl}/missing/b.mp4` } },
+			{ json: { url: `${bed.sources.baseUrl}/file/c.mp4` } },
 		]);
 		expect(result.status).toBe('error');
 		const [video] = media();
 		expect(error?.message).toMatch(/^\[item 1\] .*HTTP 404/);
-		expect(error?.description).toContain(`[item 0] ${video.mediaId} ${base}/file/a.mp4`);
+		expect(error?.description).toContain(`[item 0] ${video.mediaId} ${bed.sources.baseUrl}/file/a.mp4`);
 		expect(error?.description).toContain('Not uploaded: item 2.');
-		expect(error?.context?.uploaded).toEqual([{ item: 0, id: video.mediaId, source: `${base}/file/a.mp4` }]);
+		expect(error?.context?.uploaded).toEqual([{ item: 0, id: video.mediaId, source: `${bed.sources.baseUrl}/file/a.mp4` }]);
 		expect(requested('/file/c')).toBe(0);
 	});
 
 	test('Delete with ifMissing Fail: a missing ID stops the run before anything is deleted', async () => {
-		const ids = emulator.seedMedia({ count: 3 });
+		const ids = bed.emulator.seedMedia({ count: 3 });
 		const missing = 'f'.repeat(32);
 		const { result, error } = await run(
 			{ resource: 'media', operation: 'deleteMedia', videoId: '={{ $json.id }}', ifMissing: 'fail' },
@@ -187,12 +160,12 @@ describe('Stop Workflow stops before anything is sent (finding 5)', () => {
 		);
 		expect(result.status).toBe('error');
 		expect(error?.message).toBe(`[item 1] Video "${missing}" does not exist`);
-		expect(calls('DeleteVideo')).toBe(0);
-		for (const id of ids) expect(emulator.state.vod.media.has(id)).toBe(true);
+		expect(bed.calls('DeleteVideo')).toBe(0);
+		for (const id of ids) expect(bed.emulator.state.vod.media.has(id)).toBe(true);
 	});
 
 	test('Delete with ifMissing Fail under Continue: the missing item fails, the others are deleted', async () => {
-		const ids = emulator.seedMedia({ count: 2 });
+		const ids = bed.emulator.seedMedia({ count: 2 });
 		const missing = 'f'.repeat(32);
 		const { out } = await run(
 			{ resource: 'media', operation: 'deleteMedia', videoId: '={{ $json.id }}', ifMissing: 'fail' },
@@ -208,9 +181,9 @@ describe('Stop Workflow stops before anything is sent (finding 5)', () => {
 	});
 
 	test('Delete stopped by a video it may not delete names the videos already deleted', async () => {
-		const ids = emulator.seedMedia({ count: 21 });
+		const ids = bed.emulator.seedMedia({ count: 21 });
 		// another account's video: DeleteVideo deletes the rest of its call and reports this one forbidden
-		emulator.state.vod.media.get(ids[5])!.accountId = 'another-account';
+		bed.emulator.state.vod.media.get(ids[5])!.accountId = 'another-account';
 		const { result, error } = await run(
 			{ resource: 'media', operation: 'deleteMedia', videoId: '={{ $json.id }}' },
 			ids.map((id) => ({ json: { id } })),
@@ -220,13 +193,13 @@ describe('Stop Workflow stops before anything is sent (finding 5)', () => {
 		expect(error?.description).toMatch(/This run deleted 19 video\(s\) before it stopped/);
 		expect(error?.description).toContain(`[item 0] ${ids[0]}`);
 		const deleted = (error?.context?.deletedVideos as Array<{ id: string }>).map((entry) => entry.id);
-		expect(deleted.sort()).toEqual(ids.filter((id) => !emulator.state.vod.media.has(id)).sort());
+		expect(deleted.sort()).toEqual(ids.filter((id) => !bed.emulator.state.vod.media.has(id)).sort());
 	});
 });
 
 describe('a re-run tells the truth about a changed source (finding 6)', () => {
 	test('same URL, new size: the item fails naming the video VOD holds; same size: alreadyUploaded with VOD bytes', async () => {
-		const items = [{ json: { url: `${base}/changing/clip.mp4` } }];
+		const items = [{ json: { url: `${bed.sources.baseUrl}/changing/clip.mp4` } }];
 		changingSize = 1000;
 		const [first] = (await run(fromUrl(), items, 'continueRegularOutput')).out;
 		expect(first.json).toMatchObject({ bytes: 1000, alreadyUploaded: false });
@@ -241,7 +214,7 @@ describe('a re-run tells the truth about a changed source (finding 6)', () => {
 		expect(String(changed.json.error)).toContain(String(first.json.videoId));
 		expect(changed.json.description).toMatch(/Reference ID → Custom|delete video/);
 		expect(media()).toHaveLength(1);
-		expect(calls('CreateUploadVideo')).toBe(1);
+		expect(bed.calls('CreateUploadVideo')).toBe(1);
 	});
 });
 
@@ -250,10 +223,10 @@ describe('only a whole file that is a file is uploaded (finding 7)', () => {
 		['a 200 text/html page', '/html/page.mp4', {}, /Content-Type text\/html, a page or data rather than a video or audio file/],
 		['a 206 partial answer', '/partial/p.mp4', {}, /HTTP 206.*only part of the file/],
 	])('%s fails before VOD creates anything', async (_name, path, extra, message) => {
-		const [item] = (await run(fromUrl(extra), [{ json: { url: `${base}${path}` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(fromUrl(extra), [{ json: { url: `${bed.sources.baseUrl}${path}` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(message);
-		expect(String(item.json.error)).toContain(`${base}${path}`);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(String(item.json.error)).toContain(`${bed.sources.baseUrl}${path}`);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
 
@@ -262,26 +235,26 @@ describe('only a whole file that is a file is uploaded (finding 7)', () => {
 		['accept-encoding', 'gzip'],
 	])('a user header %s is refused up front, nothing downloaded or created', async (name, value) => {
 		const params = fromUrl({ requestHeaders: { header: [{ name: 'X-Ok', value: '1' }, { name, value }] } });
-		const [item] = (await run(params, [{ json: { url: `${base}/gzip/g.mp4` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(params, [{ json: { url: `${bed.sources.baseUrl}/gzip/g.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(/^\[item 0\] Request header #2 \(.+\) is set by the node itself/);
 		expect(requested('/gzip/')).toBe(0);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 	});
 });
 
 describe('header errors never echo a header (finding 8, 14)', () => {
 	test('a secret pasted into the header Name is not in the error', async () => {
 		const params = fromUrl({ requestHeaders: { header: [{ name: 'Authorization: Bearer SEKRIT-NAME-1', value: '' }] } });
-		const [item] = (await run(params, [{ json: { url: `${base}/file/a.mp4` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(params, [{ json: { url: `${bed.sources.baseUrl}/file/a.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(/Request header #1 has a name that is not a valid HTTP header name/);
 		expect(JSON.stringify(item.json)).not.toContain('SEKRIT');
 	});
 
 	test('a non-ASCII or multi-line header value gets a clear message, the value not shown, nothing downloaded', async () => {
 		for (const value of ['Bearer tökén-SEKRIT', 'a\r\nX-Evil: SEKRIT']) {
-			requests.clear();
+			bed.sources.requests.clear();
 			const params = fromUrl({ requestHeaders: { header: [{ name: 'Authorization', value }] } });
-			const [item] = (await run(params, [{ json: { url: `${base}/file/a.mp4` } }], 'continueRegularOutput')).out;
+			const [item] = (await run(params, [{ json: { url: `${bed.sources.baseUrl}/file/a.mp4` } }], 'continueRegularOutput')).out;
 			expect(item.json.error).toMatch(/Request header #1 has a value with a character an HTTP header cannot carry/);
 			expect(JSON.stringify(item.json)).not.toContain('SEKRIT');
 			expect(requested('/file/')).toBe(0);
@@ -293,13 +266,13 @@ describe('messages of the upload (finding 14)', () => {
 	test('a source that breaks mid-part is reported with the bytes that arrived', async () => {
 		const size = 100 * KiB;
 		const [item] = (
-			await run(fromUrl(), [{ json: { url: `${base}/short/s.mp4?size=${size}` } }], 'continueRegularOutput')
+			await run(fromUrl(), [{ json: { url: `${bed.sources.baseUrl}/short/s.mp4?size=${size}` } }], 'continueRegularOutput')
 		).out;
 		expect(item.json.error).toMatch(/stopped after 50(\.0)? KiB of 100(\.0)? KiB/);
 	});
 
 	test('after a redirect the file name comes from the URL that names the file', async () => {
-		const url = `${base}/redir?to=${encodeURIComponent(`${base}/file/z.mp4?size=3000`)}`;
+		const url = `${bed.sources.baseUrl}/redir?to=${encodeURIComponent(`${bed.sources.baseUrl}/file/z.mp4?size=3000`)}`;
 		const [item] = (await run(fromUrl({ title: '' }), [{ json: { url } }], 'continueRegularOutput')).out;
 		expect(item.json).toMatchObject({ fileName: 'z.mp4', bytes: 3000 });
 	});
@@ -315,7 +288,7 @@ describe('messages of the upload (finding 14)', () => {
 					title: '',
 					mediaOptions: { fileName: 'cover.mp4' },
 				},
-				[{ json: { url: `${base}/file/cover.png` } }],
+				[{ json: { url: `${bed.sources.baseUrl}/file/cover.png` } }],
 				'continueRegularOutput',
 			)
 		).out;
@@ -342,21 +315,21 @@ describe('messages of the upload (finding 14)', () => {
 
 describe('a server that compresses although asked for identity (second pass N11; atk13 finding 1)', () => {
 	test('a real gzip answer that n8n unpacks fails before VOD creates anything: it exceeds its Content-Length at once', async () => {
-		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip/g.mp4` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(fromUrl(), [{ json: { url: `${bed.sources.baseUrl}/gzip/g.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(
 			/sent more than the \d+ bytes its Content-Length announces: it answered compressed although the node asks for the file as stored \(Accept-Encoding: identity\).*; nothing was created in VOD/,
 		);
-		expect(String(item.json.error)).toContain(`${base}/gzip/g.mp4`);
+		expect(String(item.json.error)).toContain(`${bed.sources.baseUrl}/gzip/g.mp4`);
 		expect(item.json.description).toMatch(/serves the file as stored/);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
 
 	test('a real gzip answer without Content-Length: n8n unpacks it, and VOD stores the file the server holds', async () => {
-		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip-chunked/c.mp4` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(fromUrl(), [{ json: { url: `${bed.sources.baseUrl}/gzip-chunked/c.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toBeUndefined();
 		const [video] = media();
-		const stored = emulator.state.objects.get(`${video.bucket}/${video.objectKey}`);
+		const stored = bed.emulator.state.objects.get(`${video.bucket}/${video.objectKey}`);
 		expect({ size: stored?.size, md5: stored?.md5 }).toEqual({
 			size: GZIP_FILE.length,
 			md5: createHash('md5').update(GZIP_FILE).digest('hex'),
@@ -364,7 +337,7 @@ describe('a server that compresses although asked for identity (second pass N11;
 	});
 
 	test('a real gzip answer larger packed than the file: the size check at the end fails it, naming the media left', async () => {
-		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/gzip-incompressible/i.mp4` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(fromUrl(), [{ json: { url: `${bed.sources.baseUrl}/gzip-incompressible/i.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(/ended early \(expected \d+ bytes, got 65536\)/);
 		expect(String(item.json.error)).toMatch(/status Uploading/);
 		// the cause a re-run does not cure comes first, and the fix is the server's (atk13b finding A)
@@ -373,46 +346,46 @@ describe('a server that compresses although asked for identity (second pass N11;
 		);
 		expect(String(item.json.error)).toMatch(/Fix the server .* or use another URL before running the item again/);
 		expect(item.json.description).not.toMatch(/could not be read to the end/);
-		expect([...emulator.ossUploads.values()].filter((upload) => upload.status === 'completed')).toEqual([]);
+		expect([...bed.emulator.ossUploads.values()].filter((upload) => upload.status === 'completed')).toEqual([]);
 	});
 
 	test.each(['br', 'GZIP', 'Gzip', 'deflate', 'x-gzip', 'zstd', 'compress', 'aes128gcm', 'identity, gzip'])(
 		'Content-Encoding %s over a body that is not compressed: a clear message, nothing created',
 		async (encoding) => {
-			const url = `${base}/typed/e.mp4?content-encoding=${encodeURIComponent(encoding)}`;
+			const url = `${bed.sources.baseUrl}/typed/e.mp4?content-encoding=${encodeURIComponent(encoding)}`;
 			const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
 			// left packed by n8n: named; unpacked by n8n: the unpacking fails on the first bytes
 			expect(item.json.error).toMatch(
 				/^\[item 0\] URL .*\/typed\/e\.mp4 (answered compressed \(Content-Encoding .+\)|could not be read \(.+\)); nothing was created in VOD$/,
 			);
 			expect(item.json.description).toMatch(/serves the file as stored|Content-Encoding/);
-			expect(calls('CreateUploadVideo')).toBe(0);
+			expect(bed.calls('CreateUploadVideo')).toBe(0);
 			expect(media()).toHaveLength(0);
 		},
 	);
 
 	test.each(['identity', 'IDENTITY', ' Identity '])('Content-Encoding "%s" is the file as stored: uploaded', async (encoding) => {
-		const url = `${base}/typed/e.mp4?content-encoding=${encodeURIComponent(encoding)}`;
+		const url = `${bed.sources.baseUrl}/typed/e.mp4?content-encoding=${encodeURIComponent(encoding)}`;
 		const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toBeUndefined();
 		const [video] = media();
-		expect(emulator.state.objects.get(`${video.bucket}/${video.objectKey}`)?.md5).toBe(
+		expect(bed.emulator.state.objects.get(`${video.bucket}/${video.objectKey}`)?.md5).toBe(
 			createHash('md5').update(Buffer.alloc(1000, 9)).digest('hex'),
 		);
 	});
 
 	test('a malformed %-escape in the URL gets the message Submit gives, nothing downloaded', async () => {
-		const [item] = (await run(fromUrl(), [{ json: { url: `${base}/file/a-%zzb.mp4` } }], 'continueRegularOutput')).out;
+		const [item] = (await run(fromUrl(), [{ json: { url: `${bed.sources.baseUrl}/file/a-%zzb.mp4` } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(/has a "%" that does not start an escape \(%zz\)/);
 		expect(item.json.description).toMatch(/literal % in a URL as %25/);
 		expect(requested('/file/')).toBe(0);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 	});
 });
 
 describe('only a file of the kind uploaded is uploaded (second pass N5)', () => {
 	const typed = (name: string, query: Record<string, string>) =>
-		`${base}/typed/${name}?${new URLSearchParams(query).toString()}`;
+		`${bed.sources.baseUrl}/typed/${name}?${new URLSearchParams(query).toString()}`;
 	const upload = (operation: string, extra: INodeParameters = {}) =>
 		fromUrl({ operation, source: 'url', referenceIdMode: undefined, ...extra });
 	test.each([
@@ -430,9 +403,9 @@ describe('only a file of the kind uploaded is uploaded (second pass N5)', () => 
 		const [item] = (await run(fromUrl(), [{ json: { url } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(message);
 		expect(item.json.error).toMatch(/nothing was created in VOD/);
-		expect(String(item.json.error)).toContain(`${base}/typed/${file}`);
+		expect(String(item.json.error)).toContain(`${bed.sources.baseUrl}/typed/${file}`);
 		expect(item.json.description).toBeTruthy();
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 		expect(media()).toHaveLength(0);
 	});
 
@@ -451,7 +424,7 @@ describe('only a file of the kind uploaded is uploaded (second pass N5)', () => 
 		const params = upload(operation, { businessType: 'subtitle' });
 		const [item] = (await run(params, [{ json: { url: typed(file, { type }) } }], 'continueRegularOutput')).out;
 		expect(item.json.error).toMatch(message);
-		expect(calls(action)).toBe(0);
+		expect(bed.calls(action)).toBe(0);
 	});
 
 	test('Upload Attached Media still takes a subtitle served as text/plain', async () => {
@@ -476,7 +449,7 @@ describe('property: what a run does is what it reports', () => {
 		const path = { good: '/file/', badTitle: '/file/', badHeader: '/file/', missing: '/missing/', html: '/html/', empty: '/file/' }[kind];
 		return {
 			json: {
-				url: `${base}${path}${i}.mp4?size=${kind === 'empty' ? 0 : 500 + i}`,
+				url: `${bed.sources.baseUrl}${path}${i}.mp4?size=${kind === 'empty' ? 0 : 500 + i}`,
 				...(kind === 'badTitle' ? { title: `bad😀${i}` } : {}),
 				...(kind === 'badHeader' ? { hn: `Authorization: SEKRIT-${i}` } : {}),
 			},
@@ -491,8 +464,8 @@ describe('property: what a run does is what it reports', () => {
 					fc.array(fc.constantFrom(...kinds), { minLength: 1, maxLength: 6 }),
 					fc.constantFrom<OnError>('stopWorkflow', 'continueRegularOutput'),
 					async (mix, onError) => {
-						emulator.reset();
-						requests.clear();
+						bed.emulator.reset();
+						bed.sources.requests.clear();
 						const params = fromUrl({ requestHeaders: { header: [{ name: '={{ $json.hn ?? "X-Test" }}', value: 'v' }] } });
 						const { result, error, out } = await run(params, mix.map(item), onError);
 						const videos = media();
@@ -516,7 +489,7 @@ describe('property: what a run does is what it reports', () => {
 						if (firstUpFront >= 0) {
 							expect(error?.message).toMatch(new RegExp(`^\\[item ${firstUpFront}\\] `));
 							expect(videos).toHaveLength(0);
-							expect(requests.size).toBe(0);
+							expect(bed.sources.requests.size).toBe(0);
 							return;
 						}
 						expect(error?.message).toMatch(new RegExp(`^\\[item ${firstFailing}\\] `));

@@ -2,56 +2,30 @@
  * Upload resource, run as real workflows (n8n-core WorkflowExecute via the harness) against the
  * emulator: small files, so this suite stays fast. The 1 GiB runs are in upload.large.test.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
-import { ossRegistry, startSourceServer, type SourceServer } from '../upload/fixtures';
+import { diskRoutes } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
+import { ossRegistry, useRandomFiles } from '../upload/fixtures';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
 
-let emulator: Emulator;
-let sources: SourceServer;
-let dir: string;
-const files: Record<string, string> = {};
-const data: Record<string, Buffer> = {};
-
-beforeAll(async () => {
-	jest.spyOn(console, 'warn').mockImplementation(() => {});
-	emulator = await startEmulator();
-	dir = mkdtempSync(join(tmpdir(), 'h6-upload-'));
-	for (const [name, size] of [
-		['clip.mp4', 2.5 * MiB],
-		['song.mp3', 300 * KiB],
-		['big.mp4', 24 * MiB],
-	] as const) {
-		data[name] = randomBytes(size);
-		files[name] = join(dir, name);
-		writeFileSync(files[name], data[name]);
-	}
-	sources = await startSourceServer(files);
+const { paths: files, data } = useRandomFiles('h6-upload-', {
+	'clip.mp4': 2.5 * MiB,
+	'song.mp3': 300 * KiB,
+	'big.mp4': 24 * MiB,
 });
-
-afterAll(async () => {
-	await sources?.stop();
-	await emulator?.stop();
-	rmSync(dir, { recursive: true, force: true });
-});
-
-beforeEach(() => emulator.reset());
-
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+const bed = useTestBed({ muteWarnings: true, routes: diskRoutes(files) });
 
 function storedMd5(json: IDataObject) {
-	const object = emulator.state.objects.get(`${json.bucket}/${json.objectKey}`);
+	const object = bed.emulator.state.objects.get(`${json.bucket}/${json.objectKey}`);
 	if (!object) throw new Error(`nothing stored at ${json.bucket}/${json.objectKey}`);
 	return { md5: md5(readFileSync(object.path)), size: object.size };
 }
@@ -80,7 +54,7 @@ async function runUpload(
 			),
 		],
 		connections: chain('Start', 'Make Binary', 'VOD'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		binaryMode: options.binaryMode ?? 'default',
 		abortAfterMs: options.abortAfterMs,
 		startItems: options.items ?? (binaries ?? [null]).map(() => ({ json: {} })),
@@ -124,9 +98,9 @@ describe('Upload from binary data', () => {
 		expect(storedMd5(out[1].json).md5).toBe(md5(data['clip.mp4']));
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		// VOD saw the file land: the media is Normal and knows its size
-		const media = emulator.state.vod.media.get(out[1].json.videoId as string);
+		const media = bed.emulator.state.vod.media.get(out[1].json.videoId as string);
 		expect(media?.status).toBe('Normal');
-		expect(calls('CreateUploadVideo')).toBe(2);
+		expect(bed.calls('CreateUploadVideo')).toBe(2);
 	});
 
 	it('streams stored binary data (filesystem mode, as in n8n 2.x)', async () => {
@@ -149,8 +123,8 @@ describe('Upload from binary data', () => {
 			alreadyUploaded: true,
 			status: 'Normal',
 		});
-		expect(calls('CreateUploadVideo')).toBe(1);
-		expect([...ossRegistry(emulator).uploads.values()]).toHaveLength(1);
+		expect(bed.calls('CreateUploadVideo')).toBe(1);
+		expect([...ossRegistry(bed.emulator).uploads.values()]).toHaveLength(1);
 		// another file under the same name is a different source
 		const other = await runUpload(params, { binaries: [{ name: 'song.mp3', fileName: 'clip.mp4' }] });
 		expect(other.out[0].json.alreadyUploaded).toBe(false);
@@ -160,26 +134,26 @@ describe('Upload from binary data', () => {
 	it('re-uploads to the same video when an earlier run never finished (RefreshUploadVideo, same address)', async () => {
 		const params = { operation: 'uploadBinary', title: 'Clip', referenceIdMode: 'custom', referenceId: 'catalog-00042', ...smallParts };
 		// the first run is cancelled mid-upload: the video stays "Uploading"
-		emulator.setFaults({ oss: { latencyMs: 300 } });
+		bed.emulator.setFaults({ oss: { latencyMs: 300 } });
 		const cancelled = await runUpload(params, { binaries: [{ name: 'clip.mp4' }], abortAfterMs: 500 });
 		// n8n marks the run canceled, or failed with the node's own cancellation error
 		if (cancelled.result.status !== 'canceled') {
 			expect(cancelled.result.status).toBe('error');
 			expect(cancelled.result.nodeError('VOD')?.message).toMatch(/^\[item 0\] The upload was cancelled after .* was aborted; nothing was stored/);
 		}
-		emulator.setFaults({});
-		const media = [...emulator.state.vod.media.values()].find((m) => m.referenceId === 'catalog-00042');
+		bed.emulator.setFaults({});
+		const media = [...bed.emulator.state.vod.media.values()].find((m) => m.referenceId === 'catalog-00042');
 		expect(media?.status).toBe('Uploading');
-		const uploads = [...ossRegistry(emulator).uploads.values()];
+		const uploads = [...ossRegistry(bed.emulator).uploads.values()];
 		expect(uploads).toHaveLength(1);
 		expect(uploads[0].status).toBe('aborted');
 
 		const again = await runUpload(params, { binaries: [{ name: 'clip.mp4' }] });
 		expect(again.out[0].json).toMatchObject({ videoId: media?.mediaId, resumed: true, alreadyUploaded: false, objectKey: media?.objectKey });
-		expect(calls('CreateUploadVideo')).toBe(1);
-		expect(calls('RefreshUploadVideo')).toBeGreaterThanOrEqual(1);
+		expect(bed.calls('CreateUploadVideo')).toBe(1);
+		expect(bed.calls('RefreshUploadVideo')).toBeGreaterThanOrEqual(1);
 		expect(storedMd5(again.out[0].json).md5).toBe(md5(data['clip.mp4']));
-		expect(emulator.state.vod.media.get(media!.mediaId)?.status).toBe('Normal');
+		expect(bed.emulator.state.vod.media.get(media!.mediaId)?.status).toBe('Normal');
 	});
 
 	it('checks every item before calling VOD; bad items become error items naming the item, good ones go on', async () => {
@@ -196,7 +170,7 @@ describe('Upload from binary data', () => {
 		expect(out[2].json.error).toMatch(/^\[item 2\] Title is 129 bytes long/);
 		expect(out[3].json).toMatchObject({ fileName: 'song.mp3', bytes: 300 * KiB });
 		expect(out.map((o) => o.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
-		expect(calls('CreateUploadVideo')).toBe(1);
+		expect(bed.calls('CreateUploadVideo')).toBe(1);
 	});
 
 	it('without Continue On Fail the node fails with the item named and a fix', async () => {
@@ -208,7 +182,7 @@ describe('Upload from binary data', () => {
 		const error = result.nodeError('VOD') as Error & { description?: string };
 		expect(error.message).toMatch(/^\[item 0\] File Name "noext" has no extension/);
 		expect(error.description).toMatch(/mp4/);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 	});
 });
 
@@ -216,7 +190,7 @@ describe('Upload from URL', () => {
 	it('streams a download into OSS parts, with the request headers the source needs', async () => {
 		const { out } = await runUpload({
 			operation: 'uploadFromUrl',
-			url: sources.url('/private/big.mp4?token=secret-in-query'),
+			url: bed.sources.url('/private/big.mp4?token=secret-in-query'),
 			title: 'Big',
 			referenceIdMode: 'derive',
 			requestHeaders: { header: [{ name: 'Authorization', value: 'Bearer let-me-in' }, { name: 'Referer', value: 'https://example.com/' }] },
@@ -224,8 +198,8 @@ describe('Upload from URL', () => {
 		});
 		expect(out[0].json).toMatchObject({ fileName: 'big.mp4', bytes: 24 * MiB, partCount: 5, sourceType: 'url' });
 		expect(storedMd5(out[0].json).md5).toBe(md5(data['big.mp4']));
-		expect(sources.requests.at(-1)).toMatchObject({ authorization: 'Bearer let-me-in', referer: 'https://example.com/' });
-		const upload = ossRegistry(emulator).uploads.get(out[0].json.uploadId as string);
+		expect(bed.sources.headers.get('/private/big.mp4')).toMatchObject({ authorization: 'Bearer let-me-in', referer: 'https://example.com/' });
+		const upload = ossRegistry(bed.emulator).uploads.get(out[0].json.uploadId as string);
 		expect([...upload!.parts.values()].map((p) => p.size)).toEqual([5, 5, 5, 5, 4].map((n) => n * MiB));
 	});
 
@@ -234,8 +208,8 @@ describe('Upload from URL', () => {
 			{ operation: 'uploadFromUrl', url: '={{ $json.url }}', title: 'X', referenceIdMode: 'none' },
 			{
 				items: [
-					{ json: { url: sources.url('/files/missing.mp4') } },
-					{ json: { url: sources.url('/private/big.mp4') } },
+					{ json: { url: bed.sources.url('/files/missing.mp4') } },
+					{ json: { url: bed.sources.url('/private/big.mp4') } },
 					{ json: { url: 'ftp://example.com/a.mp4' } },
 				],
 				continueOnFail: true,
@@ -245,13 +219,13 @@ describe('Upload from URL', () => {
 		expect(out[1].json.error).toMatch(/answered HTTP 401/);
 		expect(out[1].json.description).toMatch(/Request Headers/);
 		expect(out[2].json.error).toMatch(/is not an http\(s\) URL/);
-		expect(calls('CreateUploadVideo')).toBe(0);
+		expect(bed.calls('CreateUploadVideo')).toBe(0);
 	});
 
 	it('aborts the multipart upload when the source disappears half-way and says how far it got', async () => {
 		const { result } = await runUpload({
 			operation: 'uploadFromUrl',
-			url: sources.url('/cut/big.mp4'),
+			url: bed.sources.url('/cut/big.mp4'),
 			title: 'Cut',
 			referenceIdMode: 'none',
 			transferOptions: { partSizeMiB: 2, parallelParts: 2 },
@@ -260,7 +234,7 @@ describe('Upload from URL', () => {
 		const message = result.nodeError('VOD')!.message;
 		expect(message).toMatch(/^\[item 0\] The source \(URL http:\/\/127\.0\.0\.1:\d+\/cut\/big\.mp4\) stopped after 12 MiB of 24 MiB: /);
 		expect(message).toMatch(/The multipart upload \S+ was aborted; nothing was stored/);
-		const uploads = [...ossRegistry(emulator).uploads.values()];
+		const uploads = [...ossRegistry(bed.emulator).uploads.values()];
 		expect(uploads).toHaveLength(1);
 		expect(uploads[0].status).toBe('aborted');
 	});
@@ -281,10 +255,10 @@ describe('Upload image and attached media', () => {
 		expect(subtitle.out[0].json).toMatchObject({ mediaId: expect.any(String), title: 'en', fileName: 'en.vtt' });
 
 		const wrong = await runUpload(
-			{ operation: 'uploadAttachedMedia', businessType: 'watermark', source: 'url', url: sources.url('/files/big.mp4'), title: 'W' },
+			{ operation: 'uploadAttachedMedia', businessType: 'watermark', source: 'url', url: bed.sources.url('/files/big.mp4'), title: 'W' },
 			{ continueOnFail: true },
 		);
 		expect(wrong.out[0].json.error).toMatch(/"\.mp4" is not a watermark format/);
-		expect(calls('CreateUploadAttachedMedia')).toBe(1);
+		expect(bed.calls('CreateUploadAttachedMedia')).toBe(1);
 	});
 });

@@ -6,27 +6,12 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 
-let emulator: Emulator;
-let sources: SourceServer;
+const bed = useTestBed();
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-});
-
-const jobs = () => [...emulator.state.vod.jobs.values()];
+const jobs = () => [...bed.emulator.state.vod.jobs.values()];
 
 function submitNode(options: INodeParameters, sourceUrl = '={{ $json.url }}') {
 	return vodNode(
@@ -41,7 +26,7 @@ async function submit(items: INodeExecutionData[], options: INodeParameters) {
 	const result = await runWorkflow({
 		nodes: [startNode(), submitNode(options)],
 		connections: chain('Start', 'Submit'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items,
 	});
 	expect(result.status).toBe('success');
@@ -50,14 +35,14 @@ async function submit(items: INodeExecutionData[], options: INodeParameters) {
 
 /** A signed-looking URL of one file: the signature changes, the file does not. */
 const signed = (path: string, run: number) =>
-	sources.url(`${path}?Expires=${1900000000 + run}&OSSAccessKeyId=AK&Signature=sig${run}`);
+	bed.sources.url(`${path}?Expires=${1900000000 + run}&OSSAccessKeyId=AK&Signature=sig${run}`);
 
 const keyed = { skipAlreadySubmitted: true, sourceKey: '={{ $json.videoId }}' };
 
 describe('Submit with a Source Key (attack finding 1)', () => {
 	it('Get Source File twice → Submit twice → one job: the re-run is skipped by the source VideoId', async () => {
-		emulator.setJobSettings({ autoRun: false });
-		const [videoId] = emulator.seedMedia({ count: 1, titlePrefix: 'Lesson' });
+		bed.emulator.setJobSettings({ autoRun: false });
+		const [videoId] = bed.emulator.seedMedia({ count: 1, titlePrefix: 'Lesson' });
 		const run = (authTimeout: number) =>
 			runWorkflow({
 				nodes: [
@@ -77,7 +62,7 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 					),
 				],
 				connections: chain('Start', 'Get Source File', 'Submit'),
-				credentials: emulatorCredentials(emulator),
+				credentials: emulatorCredentials(bed.emulator),
 				startItems: [{ json: { videoId } }],
 			});
 		const first = await run(3600);
@@ -103,7 +88,7 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 		);
 		expect(jobs()).toHaveLength(1);
 		expect(first[1].json).toMatchObject({ duplicateOf: 0, jobId: first[0].json.jobId });
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		expect(jobs()[0].status).toBe('SUCCESS');
 
 		const again = await submit([{ json: { url: signed('/files/k1.mp4', 3), videoId: 'src-video-1' } }], keyed);
@@ -114,11 +99,11 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 	it('a key whose media failed is submitted again at once, once', async () => {
 		const item = (run: number) => [{ json: { url: signed('/flaky/k2.mp4', run), videoId: 'src-video-2' } }];
 		const first = await submit(item(1), keyed);
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		expect(jobs()[0].status).toBe('DOWNLOAD_FAIL');
 		const second = await submit(item(2), keyed);
 		expect(second[0].json.error).toBeUndefined();
-		expect(second[0].json.replacesVideoId).toBe(emulator.state.vod.jobs.get(first[0].json.jobId as string)?.mediaId);
+		expect(second[0].json.replacesVideoId).toBe(bed.emulator.state.vod.jobs.get(first[0].json.jobId as string)?.mediaId);
 		expect(jobs()).toHaveLength(2);
 		const third = await submit(item(3), keyed);
 		expect(third[0].json.skipped).toBe(true);
@@ -126,7 +111,7 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 	});
 
 	it('a re-run within 10 minutes without Skip is refused by its key-derived SessionId: no second job', async () => {
-		emulator.setJobSettings({ autoRun: false });
+		bed.emulator.setJobSettings({ autoRun: false });
 		const options = { sourceKey: '={{ $json.videoId }}' };
 		await submit([{ json: { url: signed('/files/k3.mp4', 1), videoId: 'src-video-3' } }], options);
 		const again = await submit([{ json: { url: signed('/files/k3.mp4', 2), videoId: 'src-video-3' } }], options);
@@ -139,13 +124,13 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 		const out = await submit([{ json: { url: signed('/files/k4.mp4', 1) } }], { skipAlreadySubmitted: true });
 		expect(out[0].json.jobId).toBeTruthy();
 		expect(out[0].json.warning).toMatch(/signed.*Source Key/);
-		const plain = await submit([{ json: { url: sources.url('/files/k5.mp4') } }], { skipAlreadySubmitted: true });
+		const plain = await submit([{ json: { url: bed.sources.url('/files/k5.mp4') } }], { skipAlreadySubmitted: true });
 		expect(plain[0].json.warning).toBeUndefined();
 	});
 
 	it('16 tags plus a Source Key: the refusal counts the Source Key tag and says how many Tags fit (attack-2 N14)', async () => {
 		const tags = Array.from({ length: 16 }, (_, i) => `t${i}`).join(',');
-		const [out] = await submit([{ json: { url: sources.url('/files/n14.mp4'), videoId: 'v-14' } }], {
+		const [out] = await submit([{ json: { url: bed.sources.url('/files/n14.mp4'), videoId: 'v-14' } }], {
 			...keyed,
 			tags,
 		});
@@ -164,7 +149,7 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 		};
 		const names = Object.keys(queries);
 		const out = await submit(
-			Object.values(queries).map((query, i) => ({ json: { url: sources.url(`/files/n7-${i}.mp4?${query}`) } })),
+			Object.values(queries).map((query, i) => ({ json: { url: bed.sources.url(`/files/n7-${i}.mp4?${query}`) } })),
 			{ skipAlreadySubmitted: true },
 		);
 		expect(out.map((item, i) => [names[i], /signed.*Source Key/.test(String(item.json.warning))])).toEqual(
@@ -172,7 +157,7 @@ describe('Submit with a Source Key (attack finding 1)', () => {
 		);
 		const lookAlikes = ['sig=1', 'sign=up', 't=30', 'se=1&sp=2'];
 		const plain = await submit(
-			lookAlikes.map((query, i) => ({ json: { url: sources.url(`/files/n7-plain-${i}.mp4?${query}`) } })),
+			lookAlikes.map((query, i) => ({ json: { url: bed.sources.url(`/files/n7-plain-${i}.mp4?${query}`) } })),
 			{ skipAlreadySubmitted: true },
 		);
 		expect(plain.map((item) => item.json.warning)).toEqual(lookAlikes.map(() => undefined));

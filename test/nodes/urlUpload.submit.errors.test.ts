@@ -5,7 +5,6 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import {
 	chain,
 	emulatorCredentials,
@@ -14,29 +13,16 @@ import {
 	startNode,
 	vodNode,
 } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import * as retry from '../../nodes/AlibabaCloudVod/transport/retry';
 
-let emulator: Emulator;
-let sources: SourceServer;
+const bed = useTestBed();
+// The same retries as in production, without the waiting between them.
+beforeEach(() => jest.spyOn(retry, 'backoffDelay').mockReturnValue(0));
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-	// The same retries as in production, without the waiting between them.
-	jest.spyOn(retry, 'backoffDelay').mockReturnValue(0);
-});
 afterEach(() => jest.restoreAllMocks());
 
-const jobs = () => [...emulator.state.vod.jobs.values()];
+const jobs = () => [...bed.emulator.state.vod.jobs.values()];
 
 function submitWorkflow(parameters: IDataObject = {}, onError = 'stopWorkflow') {
 	return {
@@ -47,13 +33,13 @@ function submitWorkflow(parameters: IDataObject = {}, onError = 'stopWorkflow') 
 			}),
 		],
 		connections: chain('Start', 'Submit'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 	};
 }
 
 const urlItems = (count: number, prefix: string): INodeExecutionData[] =>
 	Array.from({ length: count }, (_, row) => ({
-		json: { url: sources.url(`/files/${prefix}-${row}.mp4`), row },
+		json: { url: bed.sources.url(`/files/${prefix}-${row}.mp4`), row },
 	}));
 
 describe('a later batch fails without Continue On Fail (finding 3)', () => {
@@ -154,7 +140,7 @@ describe('Source URL of another type (finding 7)', () => {
 describe('jobs that may exist (finding 7)', () => {
 	it('an answer that never came (VOD may have run the call) says the jobs may exist and how to recover', async () => {
 		// 500 on every try: VOD may have run any of them, so the client cannot say the jobs do not exist.
-		emulator.setFaults({ vod: { error500Rate: 1, actions: ['UploadMediaByURL'] } });
+		bed.emulator.setFaults({ vod: { error500Rate: 1, actions: ['UploadMediaByURL'] } });
 		const result = await runWorkflow({
 			...submitWorkflow({}, 'continueRegularOutput'),
 			startItems: urlItems(3, 'lost'),
@@ -171,7 +157,7 @@ describe('jobs that may exist (finding 7)', () => {
 		const items = urlItems(3, 'throttled');
 		const first = await runWorkflow({ ...submitWorkflow(), startItems: items });
 		expect(first.status).toBe('success');
-		emulator.setFaults({
+		bed.emulator.setFaults({
 			vod: { throttleRate: 1, actions: ['GetURLUploadInfos'] },
 		});
 		const again = await runWorkflow({
@@ -209,8 +195,8 @@ describe('an error item reaching Job Status (finding 1)', () => {
 describe('input the outside test found (attack findings 12, 14)', () => {
 	it('a malformed %-escape is refused by validation, naming the item; nothing is sent', async () => {
 		const items = [
-			{ json: { url: sources.url('/files/fine.mp4') } },
-			{ json: { url: sources.url('/files/clip-a%zzb.mp4') } },
+			{ json: { url: bed.sources.url('/files/fine.mp4') } },
+			{ json: { url: bed.sources.url('/files/clip-a%zzb.mp4') } },
 		];
 		const tolerant = await runWorkflow({
 			...submitWorkflow({}, 'continueRegularOutput'),
@@ -220,16 +206,16 @@ describe('input the outside test found (attack findings 12, 14)', () => {
 		expect(out[0].json.jobId).toBeTruthy();
 		expect(out[1].json.error).toMatch(/^\[item 1\] The Source URL .* has a "%" that does not start an escape \(%zz\)/);
 		expect(out[1].json.description).toMatch(/%25/);
-		expect(jobs().map((job) => job.uploadUrl)).toEqual([sources.url('/files/fine.mp4')]);
+		expect(jobs().map((job) => job.uploadUrl)).toEqual([bed.sources.url('/files/fine.mp4')]);
 
-		emulator.reset();
+		bed.emulator.reset();
 		const strict = await runWorkflow({ ...submitWorkflow(), startItems: items });
 		expect(strict.error?.message).toMatch(/^\[item 1\] .*does not start an escape/);
-		expect(emulator.state.vodCalls.UploadMediaByURL ?? 0).toBe(0);
+		expect(bed.emulator.state.vodCalls.UploadMediaByURL ?? 0).toBe(0);
 	});
 
 	it('a failed Skip Already Submitted lookup is labelled as that lookup, not as UploadMediaByURL', async () => {
-		emulator.setFaults({ vod: { error503Rate: 1, actions: ['GetURLUploadInfos'] } });
+		bed.emulator.setFaults({ vod: { error503Rate: 1, actions: ['GetURLUploadInfos'] } });
 		const result = await runWorkflow({
 			...submitWorkflow({ options: { skipAlreadySubmitted: true } }, 'continueRegularOutput'),
 			startItems: urlItems(2, 'skip-lookup'),
@@ -252,7 +238,7 @@ describe('input the outside test found (attack findings 12, 14)', () => {
 			expect(result.error?.message).toMatch(
 				/^\[item 0\] Parallel Calls .* is not a whole number from 1 to 20/,
 			);
-			expect(emulator.state.vodCalls.UploadMediaByURL ?? 0).toBe(0);
+			expect(bed.emulator.state.vodCalls.UploadMediaByURL ?? 0).toBe(0);
 		},
 	);
 });
@@ -268,8 +254,8 @@ describe('error items say whether a later try may succeed (issue 15, finding 6)'
 		['a storage location VOD does not have', {}, false],
 	])('%s: transient %p, under both Continue settings', async (_what, vodFaults, transient) => {
 		for (const onError of ['continueRegularOutput', 'continueErrorOutput']) {
-			emulator.reset();
-			emulator.setFaults({ vod: { ...vodFaults, actions: ['UploadMediaByURL'] } });
+			bed.emulator.reset();
+			bed.emulator.setFaults({ vod: { ...vodFaults, actions: ['UploadMediaByURL'] } });
 			const storage = transient ? {} : { storageLocation: 'nowhere.oss-cn-shanghai.aliyuncs.com' };
 			const result = await runWorkflow({
 				...submitWorkflow({ options: { parallelCalls: 1, ...storage } }, onError),
@@ -287,7 +273,7 @@ describe('error items say whether a later try may succeed (issue 15, finding 6)'
 
 	it('a row whose source has a job after a lost answer is transient too, so the ledger can look it up later', async () => {
 		// the first try runs and its answer is lost; every later try is refused before it runs
-		emulator.setFaults({
+		bed.emulator.setFaults({
 			vod: {
 				at: [
 					{ action: 'UploadMediaByURL', call: 1, kind: 'dropAfter' },

@@ -10,26 +10,15 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, runWorkflow, startNode, vodNode } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { propertyParams, propertyTimeout } from '../support/property';
 import * as retry from '../../nodes/AlibabaCloudVod/transport/retry';
 
-let emulator: Emulator;
-let sources: SourceServer;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-	// The same retries as in production, without the waiting between them.
-	jest.spyOn(retry, 'backoffDelay').mockReturnValue(0);
-});
-afterAll(async () => {
-	jest.restoreAllMocks();
-	await emulator?.stop();
-	await sources?.stop();
-});
+const bed = useTestBed();
+// The same retries as in production, without the waiting between them.
+beforeAll(() => jest.spyOn(retry, 'backoffDelay').mockReturnValue(0));
+afterAll(() => jest.restoreAllMocks());
 
 const RUNS = 50;
 const BAD_STORAGE = 'nowhere.oss-cn-shanghai.aliyuncs.com';
@@ -83,7 +72,7 @@ function inputItems(specs: Spec[]) {
 	const items: IDataObject[] = [];
 	for (const [row, spec] of specs.entries()) {
 		if (spec.kind === 'good') {
-			const url = sources.url(`/files/p${round}-${row}.mp4`);
+			const url = bed.sources.url(`/files/p${round}-${row}.mp4`);
 			items.push({
 				row,
 				source: url,
@@ -118,8 +107,8 @@ function errorText(item: INodeExecutionData): string | undefined {
 }
 
 async function check(scenario: Scenario) {
-	emulator.reset();
-	emulator.setFaults({
+	bed.emulator.reset();
+	bed.emulator.setFaults({
 		vod: { ...scenario.faults, actions: ['UploadMediaByURL', 'GetURLUploadInfos'] },
 	});
 	const specs = scenario.withInvalid
@@ -148,11 +137,11 @@ async function check(scenario: Scenario) {
 			),
 		],
 		connections: chain('Start', 'Submit'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items.map((json) => ({ json })),
 	});
-	emulator.setFaults({});
-	const jobs = [...emulator.state.vod.jobs.values()];
+	bed.emulator.setFaults({});
+	const jobs = [...bed.emulator.state.vod.jobs.values()];
 
 	// Nothing duplicated: one job per URL at most; nothing invalid was sent.
 	const jobsByUrl = new Map<string, string[]>();

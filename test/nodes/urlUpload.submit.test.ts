@@ -1,6 +1,5 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import {
 	chain,
 	emulatorCredentials,
@@ -9,31 +8,16 @@ import {
 	startNode,
 	vodNode,
 } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
-let emulator: Emulator;
-let sources: SourceServer;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-});
+const bed = useTestBed();
 
 const urlItems = (urls: string[]): INodeExecutionData[] =>
 	urls.map((url, i) => ({ json: { url, row: i } }));
-const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
-const jobs = () => [...emulator.state.vod.jobs.values()];
+const jobs = () => [...bed.emulator.state.vod.jobs.values()];
 
 function submitWorkflow(
 	parameters: Record<string, unknown> = {},
@@ -50,7 +34,7 @@ function submitWorkflow(
 			),
 		],
 		connections: chain('Start', 'Submit'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 	};
 }
 
@@ -58,14 +42,14 @@ describe('URL Upload → Submit', () => {
 	it('submits 45 URLs in 3 calls, then Job Status routes every job by its real outcome', async () => {
 		const urls = Array.from({ length: 45 }, (_, i) =>
 			i % 9 === 4
-				? sources.url(`/missing/clip-${i}.mp4`)
-				: sources.url(`/files/clip-${i}.mp4?size=${1000 + i}`),
+				? bed.sources.url(`/missing/clip-${i}.mp4`)
+				: bed.sources.url(`/files/clip-${i}.mp4?size=${1000 + i}`),
 		);
 		const submitted = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
 		expect(submitted.status).toBe('success');
 		const out = submitted.output('Submit');
 		expect(out).toHaveLength(45);
-		expect(calls('UploadMediaByURL')).toBe(3);
+		expect(bed.calls('UploadMediaByURL')).toBe(3);
 		expect(jobs()).toHaveLength(45);
 		// 20 + 20 + 5, each call with its own SessionId
 		const perSession = new Map<string | undefined, number>();
@@ -76,15 +60,15 @@ describe('URL Upload → Submit', () => {
 			expect(item.pairedItem).toEqual({ item: i });
 			expect(item.json.row).toBe(i);
 			expect(item.json.sourceUrl).toBe(urls[i]);
-			expect(emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]);
+			expect(bed.emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]);
 			expect(item.json.title).toBe(`clip-${i}`);
 		});
 
 		// Jobs the node would refuse to submit (no extension) can still exist, e.g. submitted by other tools.
-		const noExtension = [sources.url('/files/no-ext-a'), sources.url('/files/no-ext-b')];
+		const noExtension = [bed.sources.url('/files/no-ext-a'), bed.sources.url('/files/no-ext-b')];
 		const direct = await callVodApi(
 			httpRequest,
-			toVodCredentials(emulatorCredentials(emulator).alibabaCloudApi),
+			toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi),
 			'UploadMediaByURL',
 			{ UploadURLs: noExtension.map((url) => encodeURIComponent(url)).join(',') },
 		);
@@ -95,16 +79,16 @@ describe('URL Upload → Submit', () => {
 			})),
 		];
 
-		await emulator.finishJobs();
-		const statusCallsBefore = calls('GetURLUploadInfos');
+		await bed.emulator.finishJobs();
+		const statusCallsBefore = bed.calls('GetURLUploadInfos');
 		const checked = await runWorkflow({
 			nodes: [startNode(), jobStatusNode('Status', {})],
 			connections: chain('Start', 'Status'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: statusInput,
 		});
 		expect(checked.status).toBe('success');
-		expect(calls('GetURLUploadInfos') - statusCallsBefore).toBe(Math.ceil(47 / 10));
+		expect(bed.calls('GetURLUploadInfos') - statusCallsBefore).toBe(Math.ceil(47 / 10));
 		const succeeded = checked.output('Status', 0);
 		const failed = checked.output('Status', 1);
 		expect(checked.output('Status', 2)).toHaveLength(0);
@@ -132,13 +116,13 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('under Continue On Fail, 10 good + 5 bad items give 10 jobs and 5 error items naming the fault', async () => {
-		const good = Array.from({ length: 10 }, (_, i) => sources.url(`/files/good-${i}.mp4`));
+		const good = Array.from({ length: 10 }, (_, i) => bed.sources.url(`/files/good-${i}.mp4`));
 		const bad = [
 			'not a url',
 			'ftp://example.com/a.mp4',
-			sources.url('/files/no-extension'),
-			sources.url('/files/picture.png'),
-			sources.url('/files/too-long.mp4'),
+			bed.sources.url('/files/no-extension'),
+			bed.sources.url('/files/picture.png'),
+			bed.sources.url('/files/too-long.mp4'),
 		];
 		const items = urlItems([...good.slice(0, 5), ...bad, ...good.slice(5)]);
 		items[9].json.title = 'x'.repeat(129);
@@ -170,20 +154,20 @@ describe('URL Upload → Submit', () => {
 
 	it('without Continue On Fail, the run fails naming the first bad item and nothing is sent', async () => {
 		const urls = [
-			sources.url('/files/a.mp4'),
-			sources.url('/files/b.mp4'),
-			sources.url('/files/c'),
+			bed.sources.url('/files/a.mp4'),
+			bed.sources.url('/files/b.mp4'),
+			bed.sources.url('/files/c'),
 			'nope',
 		];
 		const result = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/^\[item 2\] .*no file extension/);
-		expect(calls('UploadMediaByURL')).toBe(0);
+		expect(bed.calls('UploadMediaByURL')).toBe(0);
 		expect(jobs()).toHaveLength(0);
 	});
 
 	it('Skip Already Submitted: running the same workflow twice creates no second media', async () => {
-		const urls = Array.from({ length: 25 }, (_, i) => sources.url(`/files/again-${i}.mp4`));
+		const urls = Array.from({ length: 25 }, (_, i) => bed.sources.url(`/files/again-${i}.mp4`));
 		const workflow = {
 			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
 			startItems: urlItems(urls),
@@ -191,7 +175,7 @@ describe('URL Upload → Submit', () => {
 		const first = await runWorkflow(workflow);
 		expect(first.status).toBe('success');
 		expect(first.output('Submit').every((item) => !item.json.skipped)).toBe(true);
-		const mediaAfterFirst = emulator.state.vod.media.size;
+		const mediaAfterFirst = bed.emulator.state.vod.media.size;
 		expect(jobs()).toHaveLength(25);
 
 		const second = await runWorkflow(workflow);
@@ -199,7 +183,7 @@ describe('URL Upload → Submit', () => {
 		const out = second.output('Submit');
 		expect(out).toHaveLength(25);
 		expect(jobs()).toHaveLength(25);
-		expect(emulator.state.vod.media.size).toBe(mediaAfterFirst);
+		expect(bed.emulator.state.vod.media.size).toBe(mediaAfterFirst);
 		out.forEach((item, i) => {
 			expect(item.json.skipped).toBe(true);
 			expect(item.json.jobId).toBe(first.output('Submit')[i].json.jobId);
@@ -210,11 +194,11 @@ describe('URL Upload → Submit', () => {
 	it('Skip Already Submitted per item: only the items whose expression says so are looked up', async () => {
 		// A migration's ledger knows which sources an interrupted run may have sent (inDoubt); only those
 		// cost a lookup. Item 0 is fresh, so a node reading the option once (at item 0) looks up none.
-		const sent = Array.from({ length: 12 }, (_, i) => sources.url(`/files/sent-${i}.mp4`));
-		const fresh = Array.from({ length: 25 }, (_, i) => sources.url(`/files/fresh-${i}.mp4`));
+		const sent = Array.from({ length: 12 }, (_, i) => bed.sources.url(`/files/sent-${i}.mp4`));
+		const fresh = Array.from({ length: 25 }, (_, i) => bed.sources.url(`/files/fresh-${i}.mp4`));
 		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(sent) });
 		expect(first.status).toBe('success');
-		const lookupsBefore = calls('GetURLUploadInfos');
+		const lookupsBefore = bed.calls('GetURLUploadInfos');
 		const items = [
 			{ json: { url: fresh[0], inDoubt: false } },
 			...sent.map((url) => ({ json: { url, inDoubt: true } })),
@@ -225,7 +209,7 @@ describe('URL Upload → Submit', () => {
 			startItems: items,
 		});
 		expect(second.status).toBe('success');
-		expect(calls('GetURLUploadInfos') - lookupsBefore).toBe(2); // 12 URLs, 10 a call
+		expect(bed.calls('GetURLUploadInfos') - lookupsBefore).toBe(2); // 12 URLs, 10 a call
 		const out = second.output('Submit');
 		expect(out.filter((item) => item.json.skipped === true)).toHaveLength(12);
 		out.forEach((item, i) => expect(item.json.skipped === true).toBe(items[i].json.inDoubt));
@@ -236,7 +220,7 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('re-running the same batch within 10 minutes recovers its jobs instead of submitting again', async () => {
-		const urls = Array.from({ length: 5 }, (_, i) => sources.url(`/files/rerun-${i}.mp4`));
+		const urls = Array.from({ length: 5 }, (_, i) => bed.sources.url(`/files/rerun-${i}.mp4`));
 		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
 		const second = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
 		expect(second.status).toBe('success');
@@ -248,15 +232,15 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('Skip Already Submitted resubmits a URL whose job failed, at once, and a re-run submits it no third time (attack finding 2)', async () => {
-		const url = sources.url('/flaky/once-down.mp4');
+		const url = bed.sources.url('/flaky/once-down.mp4');
 		const workflow = {
 			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
 			startItems: urlItems([url]),
 		};
 		const first = await runWorkflow(workflow);
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		const failedJobId = first.output('Submit')[0].json.jobId as string;
-		expect(emulator.state.vod.jobs.get(failedJobId)?.status).toBe('DOWNLOAD_FAIL');
+		expect(bed.emulator.state.vod.jobs.get(failedJobId)?.status).toBe('DOWNLOAD_FAIL');
 
 		// within VOD's 10-minute SessionId window
 		const second = await runWorkflow(workflow);
@@ -266,8 +250,8 @@ describe('URL Upload → Submit', () => {
 		expect(resubmitted.jobId).not.toBe(failedJobId);
 		expect(resubmitted.replacesJobId).toBe(failedJobId);
 		expect(jobs()).toHaveLength(2);
-		await emulator.finishJobs();
-		expect(emulator.state.vod.jobs.get(resubmitted.jobId as string)?.status).toBe('SUCCESS');
+		await bed.emulator.finishJobs();
+		expect(bed.emulator.state.vod.jobs.get(resubmitted.jobId as string)?.status).toBe('SUCCESS');
 
 		const third = await runWorkflow(workflow);
 		expect(third.output('Submit')[0].json).toMatchObject({
@@ -278,20 +262,20 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('Skip Already Submitted and Job Status by URL keep an earlier success over a newer failed job (attack-2 N1)', async () => {
-		const url = sources.url('/files/held.mp4');
+		const url = bed.sources.url('/files/held.mp4');
 		const first = await runWorkflow({ ...submitWorkflow({ title: 'a' }), startItems: urlItems([url]) });
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		const goodJobId = first.output('Submit')[0].json.jobId as string;
-		expect(emulator.state.vod.jobs.get(goodJobId)?.status).toBe('SUCCESS');
+		expect(bed.emulator.state.vod.jobs.get(goodJobId)?.status).toBe('SUCCESS');
 		// A later submission of the same URL (other title, so another SessionId) that failed.
 		const again = await runWorkflow({ ...submitWorkflow({ title: 'b' }), startItems: urlItems([url]) });
-		await emulator.finishJobs();
-		const failedJob = emulator.state.vod.jobs.get(again.output('Submit')[0].json.jobId as string)!;
+		await bed.emulator.finishJobs();
+		const failedJob = bed.emulator.state.vod.jobs.get(again.output('Submit')[0].json.jobId as string)!;
 		expect(failedJob.jobId).not.toBe(goodJobId);
 		Object.assign(failedJob, {
 			status: 'DOWNLOAD_FAIL',
 			errorCode: 'DownloadFailed',
-			creationTime: emulator.state.vod.jobs.get(goodJobId)!.creationTime + 5000,
+			creationTime: bed.emulator.state.vod.jobs.get(goodJobId)!.creationTime + 5000,
 		});
 
 		const skipped = await runWorkflow({
@@ -305,7 +289,7 @@ describe('URL Upload → Submit', () => {
 		const status = await runWorkflow({
 			nodes: [startNode(), jobStatusNode('Status', { lookUpBy: 'sourceUrl', sourceUrl: '={{ $json.url }}' })],
 			connections: chain('Start', 'Status'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: urlItems([url]),
 		});
 		expect(status.output('Status', 0).map((item) => item.json.jobId)).toEqual([goodJobId]);
@@ -313,14 +297,14 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('a resubmission whose answer was lost is recovered on retry, not submitted twice', async () => {
-		const url = sources.url('/flaky/lost-answer.mp4');
+		const url = bed.sources.url('/flaky/lost-answer.mp4');
 		const workflow = {
 			...submitWorkflow({ options: { skipAlreadySubmitted: true } }),
 			startItems: urlItems([url]),
 		};
 		const first = await runWorkflow(workflow);
-		await emulator.finishJobs();
-		emulator.setFaults({
+		await bed.emulator.finishJobs();
+		bed.emulator.setFaults({
 			vod: { at: [{ action: 'UploadMediaByURL', call: 2, kind: 'dropAfter' }] },
 		});
 		const second = await runWorkflow(workflow);
@@ -336,9 +320,9 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('without Skip, a re-run within 10 minutes of a failed job says the job failed and how to resubmit', async () => {
-		const url = sources.url('/flaky/rerun-failed.mp4');
+		const url = bed.sources.url('/flaky/rerun-failed.mp4');
 		const first = await runWorkflow({ ...submitWorkflow(), startItems: urlItems([url]) });
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		const second = await runWorkflow({ ...submitWorkflow(), startItems: urlItems([url]) });
 		expect(second.status).toBe('success');
 		const out = second.output('Submit')[0].json;
@@ -352,10 +336,10 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('submits a URL repeated in the input once and marks the repeats duplicateOf', async () => {
-		const a = sources.url('/files/dup.mp4');
+		const a = bed.sources.url('/files/dup.mp4');
 		const result = await runWorkflow({
 			...submitWorkflow(),
-			startItems: urlItems([a, sources.url('/files/other.mp4'), a]),
+			startItems: urlItems([a, bed.sources.url('/files/other.mp4'), a]),
 		});
 		const out = result.output('Submit');
 		expect(jobs()).toHaveLength(2);
@@ -365,7 +349,7 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('sends metadata, per-URL template group and per-call UserData (callback URL, Extend)', async () => {
-		const urls = [sources.url('/files/meta-1.mov'), sources.url('/files/download?id=2')];
+		const urls = [bed.sources.url('/files/meta-1.mov'), bed.sources.url('/files/download?id=2')];
 		const result = await runWorkflow({
 			...submitWorkflow({
 				title: '=Lesson {{ $json.row }}',
@@ -383,10 +367,10 @@ describe('URL Upload → Submit', () => {
 		});
 		expect(result.status).toBe('success');
 		// different Extend per item → separate calls
-		expect(calls('UploadMediaByURL')).toBe(2);
+		expect(bed.calls('UploadMediaByURL')).toBe(2);
 		const [first, second] = result
 			.output('Submit')
-			.map((item) => emulator.state.vod.jobs.get(item.json.jobId as string)!);
+			.map((item) => bed.emulator.state.vod.jobs.get(item.json.jobId as string)!);
 		expect(first.metadata).toMatchObject({
 			Title: 'Lesson 0',
 			Description: 'Imported from the old site',
@@ -402,8 +386,8 @@ describe('URL Upload → Submit', () => {
 	});
 
 	it('with 20% Throttling.User and 5% 503, 500 URLs are each submitted exactly once', async () => {
-		emulator.setFaults({ vod: { throttleRate: 0.2, error503Rate: 0.05 } });
-		const urls = Array.from({ length: 500 }, (_, i) => sources.url(`/files/load-${i}.mp4`));
+		bed.emulator.setFaults({ vod: { throttleRate: 0.2, error503Rate: 0.05 } });
+		const urls = Array.from({ length: 500 }, (_, i) => bed.sources.url(`/files/load-${i}.mp4`));
 		const result = await runWorkflow({
 			...submitWorkflow({}, { onError: 'continueRegularOutput' }),
 			startItems: urlItems(urls),
@@ -418,16 +402,16 @@ describe('URL Upload → Submit', () => {
 		expect([...byUrl.values()].every((count) => count === 1)).toBe(true);
 		expect(new Set(out.map((item) => item.json.jobId)).size).toBe(500);
 		// faults really happened: more calls reached the server than the 25 batches
-		expect(calls('UploadMediaByURL')).toBeGreaterThan(25);
+		expect(bed.calls('UploadMediaByURL')).toBeGreaterThan(25);
 	});
 
 	it('a dropped answer after VOD created the jobs is retried with the same SessionId and not doubled', async () => {
 		// 30 calls at a 25 % drop rate: some answer is lost all but surely (1 - 0.75^30), while a batch whose
 		// 10 tries are all dropped (0.25^10 each) stays out of reach, so the test is not flaky.
-		emulator.setFaults({
+		bed.emulator.setFaults({
 			vod: { dropRate: 0.25, dropMode: 'afterAction', actions: ['UploadMediaByURL'] },
 		});
-		const urls = Array.from({ length: 600 }, (_, i) => sources.url(`/files/drop-${i}.mp4`));
+		const urls = Array.from({ length: 600 }, (_, i) => bed.sources.url(`/files/drop-${i}.mp4`));
 		const result = await runWorkflow({ ...submitWorkflow(), startItems: urlItems(urls) });
 		expect(result.status).toBe('success');
 		const out = result.output('Submit');
@@ -435,7 +419,7 @@ describe('URL Upload → Submit', () => {
 		expect(jobs()).toHaveLength(600);
 		expect(new Set(jobs().map((job) => job.uploadUrl)).size).toBe(600);
 		out.forEach((item, i) =>
-			expect(emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]),
+			expect(bed.emulator.state.vod.jobs.get(item.json.jobId as string)?.uploadUrl).toBe(urls[i]),
 		);
 	});
 });
@@ -443,7 +427,7 @@ describe('URL Upload → Submit', () => {
 describe('URL Upload → Submit: Skip Already Submitted from an expression (atk13 item 6)', () => {
 	const items = () =>
 		[{ skip: 'true' }, { skip: 'yes' }, { skip: { a: 1 } }].map((json, row) => ({
-			json: { url: sources.url(`/files/skip-expr-${row}.mp4`), row, ...json },
+			json: { url: bed.sources.url(`/files/skip-expr-${row}.mp4`), row, ...json },
 		}));
 	const workflow = (onError: string) => ({
 		...submitWorkflow({ sourceUrl: '={{ $json.url }}', options: { skipAlreadySubmitted: '={{ $json.skip }}' } }, { onError }),
@@ -455,12 +439,12 @@ describe('URL Upload → Submit: Skip Already Submitted from an expression (atk1
 		expect(result.status).toBe('success');
 		const out = result.output('Submit');
 		expect(out[0].json.jobId).toEqual(expect.any(String));
-		expect(calls('GetURLUploadInfos')).toBe(1); // item 0 was looked up first, as `true` asks
+		expect(bed.calls('GetURLUploadInfos')).toBe(1); // item 0 was looked up first, as `true` asks
 		expect(out.slice(1).map((item) => [item.json.error, item.json.description])).toEqual([
 			["[item 1] Invalid input for field 'Skip Already Submitted' inside 'Options'", expect.stringMatching(/expects a boolean but we got 'yes'/)],
 			["[item 2] Invalid input for field 'Skip Already Submitted' inside 'Options'", expect.stringMatching(/expects a boolean but we got object/)],
 		]);
-		expect(calls('UploadMediaByURL')).toBe(1);
+		expect(bed.calls('UploadMediaByURL')).toBe(1);
 		expect(jobs()).toHaveLength(1);
 	});
 

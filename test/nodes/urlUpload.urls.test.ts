@@ -5,29 +5,14 @@
 import fc from 'fast-check';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../emulator';
 import { chain, emulatorCredentials, jobStatusNode, runWorkflow, startNode, vodNode } from '../harness';
-import { startSourceServer, type SourceServer } from '../harness/sourceServer';
+import { useTestBed } from '../harness/testBed';
 import { canonicalUrl } from '../../nodes/AlibabaCloudVod/helpers/sourceUrl';
 import { propertyParams } from '../support/property';
 
-let emulator: Emulator;
-let sources: SourceServer;
+const bed = useTestBed();
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-	sources = await startSourceServer();
-});
-afterAll(async () => {
-	await emulator?.stop();
-	await sources?.stop();
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.setFaults({});
-});
-
-const jobs = () => [...emulator.state.vod.jobs.values()];
+const jobs = () => [...bed.emulator.state.vod.jobs.values()];
 const items = (urls: string[]): INodeExecutionData[] => urls.map((url, row) => ({ json: { url, row } }));
 
 async function submit(urls: string[], options: INodeParameters = {}) {
@@ -39,7 +24,7 @@ async function submit(urls: string[], options: INodeParameters = {}) {
 			}),
 		],
 		connections: chain('Start', 'Submit'),
-		credentials: emulatorCredentials(emulator),
+		credentials: emulatorCredentials(bed.emulator),
 		startItems: items(urls),
 	});
 	expect(result.status).toBe('success');
@@ -49,10 +34,10 @@ async function submit(urls: string[], options: INodeParameters = {}) {
 describe('Submit: one canonical form of a source URL', () => {
 	it('x%2Cy and x,y are two jobs; %41bc and Abc are one, the second marked duplicateOf', async () => {
 		const urls = [
-			sources.url('/files/x%2Cy.mp4'),
-			sources.url('/files/x,y.mp4'),
-			sources.url('/files/%41bc.mp4'),
-			sources.url('/files/Abc.mp4'),
+			bed.sources.url('/files/x%2Cy.mp4'),
+			bed.sources.url('/files/x,y.mp4'),
+			bed.sources.url('/files/%41bc.mp4'),
+			bed.sources.url('/files/Abc.mp4'),
 		];
 		const out = await submit(urls);
 		expect(jobs()).toHaveLength(3);
@@ -62,7 +47,7 @@ describe('Submit: one canonical form of a source URL', () => {
 		out.forEach((item, i) => {
 			expect(item.json.error).toBeUndefined();
 			// the job VOD made for this item is for this item's URL
-			expect(canonicalUrl(emulator.state.vod.jobs.get(item.json.jobId as string)!.uploadUrl)).toBe(
+			expect(canonicalUrl(bed.emulator.state.vod.jobs.get(item.json.jobId as string)!.uploadUrl)).toBe(
 				canonicalUrl(urls[i]),
 			);
 		});
@@ -70,11 +55,11 @@ describe('Submit: one canonical form of a source URL', () => {
 		expect(out[1].json.duplicateOf).toBeUndefined();
 
 		// Every job is reported: Job Status by Source URL finds each item's own job.
-		await emulator.finishJobs();
+		await bed.emulator.finishJobs();
 		const status = await runWorkflow({
 			nodes: [startNode(), jobStatusNode('Status', { lookUpBy: 'sourceUrl' })],
 			connections: chain('Start', 'Status'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: urls.map((url, row) => ({ json: { sourceUrl: url, row } })),
 		});
 		const reported = [0, 1, 2].flatMap((output) => status.output('Status', output));
@@ -86,9 +71,9 @@ describe('Submit: one canonical form of a source URL', () => {
 	});
 
 	it('Skip Already Submitted finds a job submitted under another spelling of the URL', async () => {
-		const first = await submit([sources.url('/files/Abc.mp4'), sources.url('/files/x,y.mp4')]);
+		const first = await submit([bed.sources.url('/files/Abc.mp4'), bed.sources.url('/files/x,y.mp4')]);
 		const again = await submit(
-			[sources.url('/files/%41bc.mp4'), sources.url('/files/x%2Cy.mp4'), sources.url('/files/x%2cy.mp4')],
+			[bed.sources.url('/files/%41bc.mp4'), bed.sources.url('/files/x%2Cy.mp4'), bed.sources.url('/files/x%2cy.mp4')],
 			{ skipAlreadySubmitted: true },
 		);
 		expect(again[0].json).toMatchObject({ skipped: true, jobId: first[0].json.jobId });
@@ -129,15 +114,15 @@ describe('Submit: one canonical form of a source URL', () => {
 					maxLength: 30,
 				}),
 				async (picks) => {
-					emulator.reset();
-					const urls = picks.map(([n, coins]) => sources.url(`/files/${respell(n, coins)}.mp4`));
+					bed.emulator.reset();
+					const urls = picks.map(([n, coins]) => bed.sources.url(`/files/${respell(n, coins)}.mp4`));
 					const out = await submit(urls);
 					const canonical = urls.map((url) => canonicalUrl(url));
 					expect(jobs()).toHaveLength(new Set(canonical).size);
 					const jobOf = new Map<string, unknown>();
 					out.forEach((item, i) => {
 						expect(item.json.error).toBeUndefined();
-						const job = emulator.state.vod.jobs.get(item.json.jobId as string)!;
+						const job = bed.emulator.state.vod.jobs.get(item.json.jobId as string)!;
 						expect(canonicalUrl(job.uploadUrl)).toBe(canonical[i]);
 						if (jobOf.has(canonical[i])) expect(item.json.jobId).toBe(jobOf.get(canonical[i]));
 						else jobOf.set(canonical[i], item.json.jobId);
@@ -152,27 +137,27 @@ describe('Submit: one canonical form of a source URL', () => {
 
 describe('Submit when VOD reads URLs otherwise than documented', () => {
 	const tricky = () => [
-		sources.url('/files/x%2Cy.mp4'),
-		sources.url('/files/x,y.mp4'),
-		sources.url('/files/%41bc.mp4'),
-		sources.url('/files/Abc.mp4'),
+		bed.sources.url('/files/x%2Cy.mp4'),
+		bed.sources.url('/files/x,y.mp4'),
+		bed.sources.url('/files/%41bc.mp4'),
+		bed.sources.url('/files/Abc.mp4'),
 	];
 
 	it('echoing URLs still encoded: every item still gets the job made for its URL', async () => {
-		emulator.setJobSettings({ urlHandling: 'echoAsSent' });
+		bed.emulator.setJobSettings({ urlHandling: 'echoAsSent' });
 		const urls = tricky();
 		const out = await submit(urls);
 		expect(jobs()).toHaveLength(3);
 		out.forEach((item, i) => {
-			const job = emulator.state.vod.jobs.get(item.json.jobId as string)!;
+			const job = bed.emulator.state.vod.jobs.get(item.json.jobId as string)!;
 			expect(canonicalUrl(job.uploadUrl)).toBe(canonicalUrl(urls[i]));
 		});
 	});
 
 	it('decoding x%2Cy into x,y: the two never share a call, and never a job', async () => {
-		emulator.setJobSettings({ urlHandling: 'decodeRepeatedly' });
+		bed.emulator.setJobSettings({ urlHandling: 'decodeRepeatedly' });
 		const out = await submit(tricky());
-		expect(emulator.state.vodCalls.UploadMediaByURL).toBe(2);
+		expect(bed.emulator.state.vodCalls.UploadMediaByURL).toBe(2);
 		expect(jobs()).toHaveLength(3);
 		expect(out[0].json.jobId).not.toBe(out[1].json.jobId);
 		expect(out[3].json).toMatchObject({ jobId: out[2].json.jobId, duplicateOf: 2 });
@@ -181,32 +166,32 @@ describe('Submit when VOD reads URLs otherwise than documented', () => {
 
 describe('Cancel by Source URL', () => {
 	it('find the job whatever the spelling of its URL', async () => {
-		emulator.setJobSettings({ autoRun: false });
-		const out = await submit([sources.url('/files/Abc.mp4'), sources.url('/files/x,y.mp4')]);
+		bed.emulator.setJobSettings({ autoRun: false });
+		const out = await submit([bed.sources.url('/files/Abc.mp4'), bed.sources.url('/files/x,y.mp4')]);
 		const result = await runWorkflow({
 			nodes: [
 				startNode(),
 				vodNode('Cancel', { resource: 'urlUpload', operation: 'cancel', cancelBy: 'sourceUrl' }),
 			],
 			connections: chain('Start', 'Cancel'),
-			credentials: emulatorCredentials(emulator),
+			credentials: emulatorCredentials(bed.emulator),
 			startItems: [
-				{ json: { sourceUrl: sources.url('/files/%41bc.mp4') } },
-				{ json: { sourceUrl: sources.url('/files/x%2Cy.mp4') } },
+				{ json: { sourceUrl: bed.sources.url('/files/%41bc.mp4') } },
+				{ json: { sourceUrl: bed.sources.url('/files/x%2Cy.mp4') } },
 			],
 		});
 		const cancel = result.output('Cancel');
 		expect(cancel[0].json).toMatchObject({ jobId: out[0].json.jobId, result: 'canceled' });
 		// x%2Cy is another URL: VOD has no job for it, and x,y's job is left alone
 		expect(cancel[1].json.result).toBe('nonExists');
-		expect(emulator.state.vod.jobs.get(out[1].json.jobId as string)!.status).toBe('PENDING');
+		expect(bed.emulator.state.vod.jobs.get(out[1].json.jobId as string)!.status).toBe('PENDING');
 	});
 });
 
 describe('a list of URLs in one Source URL', () => {
 	it('is refused naming the item and the fix; the other items go on', async () => {
-		const list = Array.from({ length: 21 }, (_, i) => sources.url(`/files/part-${i}.mp4`)).join(',');
-		const out = await submit([sources.url('/files/alone.mp4'), list]);
+		const list = Array.from({ length: 21 }, (_, i) => bed.sources.url(`/files/part-${i}.mp4`)).join(',');
+		const out = await submit([bed.sources.url('/files/alone.mp4'), list]);
 		expect(out[0].json.jobId).toBeTruthy();
 		expect(out[1].json.error).toMatch(/^\[item 1\] The Source URL holds 21 URLs .*one item takes one URL/);
 		expect(out[1].json.description).toMatch(/Split Out/);

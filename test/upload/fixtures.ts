@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { Emulator } from '../emulator';
 import type { MultipartUploadRecord, OssRequestRecord } from '../emulator/oss';
@@ -51,56 +52,25 @@ export async function md5OfFile(path: string): Promise<string> {
 	return hash.digest('hex');
 }
 
-export interface SourceServer {
-	url(path: string): string;
-	/** requests seen: path and headers */
-	requests: Array<{ path: string; authorization?: string; referer?: string }>;
-	stop(): Promise<void>;
-}
-
 /**
- * A loopback HTTP server for "upload from URL":
- *   /files/<name>          serves the file registered under name (Content-Length set)
- *   /private/<name>        the same, only with `Authorization: Bearer let-me-in`
- *   /cut/<name>            sends half the file, then destroys the connection
- *   /stall/<name>          sends 1 MiB, then nothing (for cancel tests)
- *   anything else          404
+ * Random files of the given sizes (name → bytes) in a fresh temporary folder, written before a test file's
+ * tests and removed after them. `paths` (name → path, for diskRoutes) and `data` (name → content) are filled
+ * once its beforeAll has run.
  */
-export async function startSourceServer(files: Record<string, string>): Promise<SourceServer> {
-	const requests: SourceServer['requests'] = [];
-	const server: Server = createServer((req, res) => {
-		const [, kind, name] = (req.url ?? '').split('?')[0].split('/');
-		requests.push({
-			path: req.url ?? '',
-			authorization: req.headers.authorization,
-			referer: req.headers.referer,
-		});
-		const path = files[decodeURIComponent(name ?? '')];
-		if (!path || !['files', 'private', 'cut', 'stall'].includes(kind)) {
-			res.writeHead(404).end('not found');
-			return;
+export function useRandomFiles(prefix: string, sizes: Record<string, number>) {
+	const paths: Record<string, string> = {};
+	const data: Record<string, Buffer> = {};
+	let dir: string | undefined;
+	beforeAll(() => {
+		dir = mkdtempSync(join(tmpdir(), prefix));
+		for (const [name, size] of Object.entries(sizes)) {
+			data[name] = randomBytes(size);
+			paths[name] = join(dir, name);
+			writeFileSync(paths[name], data[name]);
 		}
-		if (kind === 'private' && req.headers.authorization !== 'Bearer let-me-in') {
-			res.writeHead(401).end('who are you?');
-			return;
-		}
-		const size = statSync(path).size;
-		res.writeHead(200, { 'Content-Length': size, 'Content-Type': 'video/mp4' });
-		const limit = kind === 'cut' ? Math.floor(size / 2) : kind === 'stall' ? 1024 * 1024 : undefined;
-		const stream = createReadStream(path, limit !== undefined ? { end: limit - 1 } : {});
-		stream.pipe(res, { end: limit === undefined });
-		if (kind === 'cut') stream.on('end', () => setTimeout(() => res.destroy(), 20));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const port = (server.address() as AddressInfo).port;
-	return {
-		url: (path) => `http://127.0.0.1:${port}${path}`,
-		requests,
-		async stop() {
-			await new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			});
-		},
-	};
+	afterAll(() => {
+		if (dir) rmSync(dir, { recursive: true, force: true });
+	});
+	return { paths, data };
 }

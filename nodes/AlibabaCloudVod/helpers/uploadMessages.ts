@@ -2,6 +2,7 @@
  * Texts of upload failures. They say what failed, what happened to what was already sent, and what VOD
  * now holds, so the user can act without reading logs.
  */
+import { formatBytes } from './uploadFormat';
 
 /**
  * n8n replaces the whole message of a node error that merely contains a Node.js error code (ECONNRESET,
@@ -74,3 +75,53 @@ export function sizeMismatchText(receivedBytes: number, announcedBytes: number):
 /** What to do about a download that went silent (transport/idleTimeout.ts). */
 export const STALLED_SOURCE_FIX =
 	'The server stopped sending the file: check it, or raise Request Timeout (Transfer Options) if it is only slow to send.';
+
+/** A message and the description that says what to do, for an item refused before VOD creates a media. */
+export interface RefusalText {
+	message: string;
+	fix: string;
+}
+
+/** What to check about a URL whose answer is not the file itself. */
+export const PLAIN_GET_FIX = 'Check the URL in a browser; it has to download the whole file itself with a plain GET.';
+
+/** What to do about a server that answers compressed: the node uploads the file as stored. */
+export const COMPRESSED_FIX =
+	'Download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link, or turn off compression for this file type on the server.';
+
+export function emptySourceText(label: string): RefusalText {
+	return {
+		message: `${label} is empty (0 bytes); nothing was created in VOD`,
+		fix: 'Check the source: an empty file cannot be played or transcoded. For a URL, check that it serves the file itself, not an empty answer.',
+	};
+}
+
+/** A download that went silent before its first bytes were in (`silence` from transport/idleTimeout.ts). */
+export function stalledBeforeCreateText(
+	label: string,
+	receivedBytes: number,
+	totalBytes: number | undefined,
+	silence: string,
+): RefusalText {
+	const of = totalBytes !== undefined ? ` of ${formatBytes(totalBytes)}` : '';
+	return {
+		message: `${label} sent ${formatBytes(receivedBytes)}${of} and then ${silence}; nothing was created in VOD`,
+		fix: STALLED_SOURCE_FIX,
+	};
+}
+
+/** A download n8n could not read or unpack; `reason` is the failure's first line. */
+export function unreadableSourceText(label: string, reason: string): RefusalText {
+	return {
+		message: `${label} could not be read (${withoutErrorCodes(reason.slice(0, 200))}); nothing was created in VOD`,
+		fix: `The connection broke, or the server marks the file compressed (Content-Encoding) although it is not, so n8n could not unpack it. ${PLAIN_GET_FIX}`,
+	};
+}
+
+/** First bytes beyond the announced Content-Length: a compressed answer n8n unpacked without a trace. */
+export function oversizedSourceText(label: string, announcedBytes: number): RefusalText {
+	return {
+		message: `${label} sent more than the ${announcedBytes} bytes its Content-Length announces: it answered compressed although the node asks for the file as stored (Accept-Encoding: identity), or it announces the wrong size; nothing was created in VOD`,
+		fix: COMPRESSED_FIX,
+	};
+}

@@ -266,3 +266,15 @@ export function nodeOutput(execution: ExecutionRecord, nodeName: string, output 
 	if (!runs?.[run]) return [];
 	return (runs[run].data?.main[output] ?? []).map((item) => item.json);
 }
+
+/**
+ * Starts an active workflow the way a user's system does: a POST of `body` as JSON to the production
+ * webhook `path` of the n8n (or its webhook process) whose webhook base URL, ending in `/`, is given.
+ */
+export async function postToWebhook(webhookBaseUrl: string, path: string, body: unknown): Promise<Response> {
+	return await fetch(`${webhookBaseUrl}webhook/${path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+}

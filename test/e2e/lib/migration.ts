@@ -152,6 +152,15 @@ function adaptMigrationExample(
 		lookUp: boolean;
 	},
 ): WorkflowDefinition {
+	// the example's times in its SQL and the shorter ones of the run, swapped in one pass (a shortened time
+	// is never read as another literal); a change to the example that loses one fails below
+	const intervals = new Map([
+		["interval '15 minutes'", `interval '${timing.leaseSeconds} seconds'`],
+		["interval '1 minute'", `interval '${timing.recheckSeconds} seconds'`],
+		[`interval '${example.settings?.executionTimeout as number} seconds'`, `interval '${executionTimeout(timing)} seconds'`],
+	]);
+	const literals = new RegExp([...intervals.keys()].map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+	const unmatched = new Set(intervals.keys());
 	const nodes = (example.nodes as INode[]).map((original) => {
 		const node = JSON.parse(JSON.stringify(original)) as INode;
 		for (const type of Object.keys(node.credentials ?? {})) {
@@ -177,13 +186,18 @@ function adaptMigrationExample(
 			};
 		}
 		if (typeof node.parameters.query === 'string') {
-			node.parameters.query = node.parameters.query
-				.replaceAll("interval '15 minutes'", `interval '${timing.leaseSeconds} seconds'`)
-				.replaceAll("interval '1 minute'", `interval '${timing.recheckSeconds} seconds'`)
-				.replaceAll("interval '300 seconds'", `interval '${executionTimeout(timing)} seconds'`);
+			node.parameters.query = node.parameters.query.replace(literals, (literal) => {
+				unmatched.delete(literal);
+				return intervals.get(literal)!;
+			});
 		}
 		return node;
 	});
+	if (unmatched.size > 0) {
+		throw new Error(
+			`The migration example's SQL no longer holds ${[...unmatched].join(', ')}: the run would keep the example's own time; update the intervals in adaptMigrationExample (test/e2e/lib/migration.ts)`,
+		);
+	}
 	return {
 		...example,
 		nodes,

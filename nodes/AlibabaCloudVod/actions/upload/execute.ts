@@ -21,7 +21,18 @@ import {
 import { withFirstChunk } from '../../helpers/emptySource';
 import { wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
-import { leftMediaText, STALLED_SOURCE_FIX, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
+import {
+	COMPRESSED_FIX,
+	emptySourceText,
+	leftMediaText,
+	oversizedSourceText,
+	PLAIN_GET_FIX,
+	stalledBeforeCreateText,
+	unreadableSourceText,
+	withoutErrorCodes,
+	type LeftMedia,
+	type RefusalText,
+} from '../../helpers/uploadMessages';
 import {
 	ATTACHED_EXTENSIONS,
 	AUDIO_EXTENSIONS,
@@ -196,16 +207,12 @@ function wrongTypeFor(settings: Settings, type: string, names: string[]): string
 	return undefined;
 }
 
-const COMPRESSED_FIX =
-	'Download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link, or turn off compression for this file type on the server.';
-
 /**
  * Refuses a downloaded answer that is not one whole file of the kind uploaded (a page, a playlist, a
  * part, a compressed body), before VOD creates a media for it.
  */
 function checkSourceType(settings: Settings, source: UploadSource) {
 	if (settings.sourceType !== 'url') return;
-	const fix = 'Check the URL in a browser; it has to download the whole file itself with a plain GET.';
 	if (source.contentEncoding) {
 		throw new ItemInputError(
 			`${source.label} answered compressed (Content-Encoding ${source.contentEncoding}) although the node asks for the file as stored (Accept-Encoding: identity); nothing was created in VOD`,
@@ -215,7 +222,7 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 	if (source.partialRange) {
 		throw new ItemInputError(
 			`${source.label} answered with Content-Range ${source.partialRange}, only part of the file; nothing was created in VOD`,
-			fix,
+			PLAIN_GET_FIX,
 		);
 	}
 	const type = (source.mimeType ?? '').slice(0, 100);
@@ -229,7 +236,7 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 			? 'Upload the media file itself (e.g. the .mp4), or give the playlist URL to URL Upload → Submit, which VOD pulls with its segments.'
 			: what === 'a page or data' || what === 'a web page'
 				? 'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.'
-				: fix,
+				: PLAIN_GET_FIX,
 	);
 }
 
@@ -246,11 +253,8 @@ function fileNameFor(settings: Settings, sourceFileName: string | undefined): st
 	);
 }
 
-function emptySourceError(label: string) {
-	return new ItemInputError(
-		`${label} is empty (0 bytes); nothing was created in VOD`,
-		'Check the source: an empty file cannot be played or transcoded. For a URL, check that it serves the file itself, not an empty answer.',
-	);
+function refusal({ message, fix }: RefusalText) {
+	return new ItemInputError(message, fix);
 }
 
 /**
@@ -265,7 +269,7 @@ async function checkBeforeSending(ctx: IExecuteFunctions, i: number, settings: S
 	const name = settings.binaryPropertyName as string;
 	const source = await openBinarySource(ctx, i, name);
 	try {
-		if (source.totalBytes === 0) throw emptySourceError(source.label);
+		if (source.totalBytes === 0) throw refusal(emptySourceText(source.label));
 		fileNameFor(settings, source.fileName);
 	} finally {
 		source.close();
@@ -564,24 +568,16 @@ async function checkFirstBytes(settings: Settings, source: UploadSource) {
 		failure = error;
 	}
 	if (failure instanceof SourceStalledError) {
-		throw new ItemInputError(
-			`${source.label} sent ${formatBytes(failure.receivedBytes)}${source.totalBytes !== undefined ? ` of ${formatBytes(source.totalBytes)}` : ''} and then ${failure.silence}; nothing was created in VOD`,
-			STALLED_SOURCE_FIX,
-		);
+		throw refusal(stalledBeforeCreateText(source.label, failure.receivedBytes, source.totalBytes, failure.silence));
 	}
 	if (failure !== undefined && settings.sourceType === 'url') {
-		throw new ItemInputError(
-			`${source.label} could not be read (${withoutErrorCodes(String((failure as Error)?.message ?? failure).split('\n')[0].slice(0, 200))}); nothing was created in VOD`,
-			'The connection broke, or the server marks the file compressed (Content-Encoding) although it is not, so n8n could not unpack it. Check the URL in a browser; it has to download the whole file itself with a plain GET.',
-		);
+		const reason = String((failure as Error)?.message ?? failure).split('\n')[0];
+		throw refusal(unreadableSourceText(source.label, reason));
 	}
 	if (failure !== undefined) throw failure;
-	if (!read) throw emptySourceError(source.label);
+	if (!read) throw refusal(emptySourceText(source.label));
 	if (source.totalBytes !== undefined && read.firstBytes > source.totalBytes) {
-		throw new ItemInputError(
-			`${source.label} sent more than the ${source.totalBytes} bytes its Content-Length announces: it answered compressed although the node asks for the file as stored (Accept-Encoding: identity), or it announces the wrong size; nothing was created in VOD`,
-			COMPRESSED_FIX,
-		);
+		throw refusal(oversizedSourceText(source.label, source.totalBytes));
 	}
 	source.chunks = read.chunks;
 }
