@@ -155,10 +155,10 @@ interface UploadStep {
  * Read File stores the source in n8n's binary store, Mark starts measuring, and what the upload step
  * costs its process is measured up to the end of the run.
  */
-async function childInWorkflow(file: string, uploadStep: (harness: Harness) => UploadStep | Promise<UploadStep>) {
+async function childInWorkflow(file: string, uploadStep: (harness: Harness) => UploadStep) {
 	process.env.N8N_LOG_LEVEL = 'silent';
 	const harness = await import('../test/harness');
-	const step = await uploadStep(harness);
+	const step = uploadStep(harness);
 	const heap = n8nSizedHeap(Number(process.env.BENCH_N8N_HEAP_MIB ?? 0));
 	let stopMeasuring: ReturnType<typeof startMeasuring> | undefined;
 	const result = await harness.runWorkflow({
