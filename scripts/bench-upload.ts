@@ -1,15 +1,21 @@
 /**
  * Benchmark of the Upload resource (run: `npx tsx scripts/bench-upload.ts [sizes in MiB…]`, default
  * 256 1024 4096; env BENCH_ROUNDS, default 3, and 2048 ÷ size for smaller files). For each size it
- * generates a random file on disk and uploads it into the emulator twice per round, each time in a
- * fresh child process so that memory is measured cleanly:
- *   node      the Alibaba Cloud VOD node (Upload Video/Audio From Binary Data, filesystem binary
- *             mode) in a real workflow run by n8n-core's WorkflowExecute;
- *   baseline  ali-oss's own multipartUpload(key, filePath) with the same part size and parallelism.
- * It prints, per size, both throughputs, their ratio (node ÷ baseline; goal ≥ 0.9), the CPU each used and
- * the mark-compacts each ran (per GiB), and the peak RSS growth of each upload (goal for the node: ≤ 64 MiB +
- * part size × parallel parts, at every size); each round's line on stderr has the scavenges and GC pauses too. One round's ratio moves by ±0.1 from run to run on a 2-CPU machine, so the ratio shown is the
- * median of the rounds, with their range beside it.
+ * generates a random file on disk and uploads it into the emulator three times per round, each time in a
+ * fresh child process so that memory is measured cleanly, in an order that rotates every round:
+ *   node            the Alibaba Cloud VOD node (Upload Video/Audio From Binary Data, filesystem binary
+ *                   mode) in a real workflow run by n8n-core's WorkflowExecute;
+ *   ali-oss         ali-oss's own multipartUpload(key, filePath) with the same part size and parallelism,
+ *                   in a process that loads nothing else;
+ *   ali-oss in n8n  the same call in a function node in the VOD node's place: same workflow, same modules,
+ *                   same kind of process, uploading n8n's stored copy of the file (what the node reads).
+ * It prints, per size, the throughputs, node ÷ each baseline (goal ≥ 0.9; medians of the rounds with their
+ * range, since one round's ratio moves by ±0.1 on a 2-CPU machine), and for each side the CPU and the
+ * mark-compacts per GiB and the peak RSS growth (goal for the node: ≤ 64 MiB + part size × parallel parts,
+ * at every size); each round's line on stderr has the scavenges and GC pauses too.
+ *
+ * BENCH_N8N_HEAP_MIB=<n> makes both workflow children hold about n MiB of live objects, as a running
+ * n8n's heap does (see n8nSizedHeap).
  *
  * Throughput counts the upload only (from the first OSS request to Complete): for the node its own
  * `seconds` output; n8n's copy of the file into its binary store happens before and is not counted.
@@ -28,6 +34,9 @@ import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 
+import type { INode } from 'n8n-workflow';
+
+import type { HarnessFunction, RunWorkflowOptions, WorkflowResult } from '../test/harness';
 import { median } from './lib/stats';
 
 const MiB = 1024 * 1024;
@@ -91,72 +100,19 @@ function gc() {
 	(globalThis as { gc?: () => void }).gc?.();
 }
 
-// ---------------------------------------------------------------------------------------------------
-// child: the node
-
-async function childNode(file: string, config: { vodEndpoint: string; accessKeyId: string; accessKeySecret: string }) {
-	process.env.N8N_LOG_LEVEL = 'silent';
-	const harness = await import('../test/harness');
-	// Loaded here with its extension: a path ending in ".node" reads as a native addon to tsx's resolver.
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { AlibabaCloudVod } = require(join(__dirname, '../nodes/AlibabaCloudVod/AlibabaCloudVod.node.ts')) as typeof import('../nodes/AlibabaCloudVod/AlibabaCloudVod.node');
-	let stopSampling: (() => number) | undefined;
-	let stopCounting: (() => Promise<GcCounts>) | undefined;
-	let before = 0;
-	let cpuBefore = process.cpuUsage();
-	const result = await harness.runWorkflow({
-		nodes: [
-			harness.startNode(),
-			harness.functionNode('Read File'),
-			harness.functionNode('Mark'),
-			harness.vodNode('VOD', {
-				resource: 'upload',
-				operation: 'uploadBinary',
-				title: 'Bench',
-				referenceIdMode: 'none',
-				transferOptions: { partSizeMiB: PART_SIZE_MIB, parallelParts: PARALLEL },
-			}),
-			harness.functionNode('Done'),
-		],
-		connections: harness.chain('Start', 'Read File', 'Mark', 'VOD', 'Done'),
-		credentials: harness.emulatorCredentials({
-			vodEndpoint: config.vodEndpoint,
-			accessKey: { accessKeyId: config.accessKeyId, accessKeySecret: config.accessKeySecret },
-		}),
-		binaryMode: 'filesystem',
-		extraNodeTypes: { [harness.VOD_NODE_TYPE]: new AlibabaCloudVod() },
-		functions: {
-			'Read File': async function (items) {
-				const binary = await this.helpers.prepareBinaryData(createReadStream(file), 'bench.mp4', 'video/mp4');
-				return [{ json: {}, binary: { data: binary }, pairedItem: { item: 0 } }];
-			},
-			Mark: (items) => {
-				startClean();
-				gc();
-				before = process.memoryUsage().rss;
-				stopSampling = rssSampler();
-				stopCounting = gcCounter();
-				cpuBefore = process.cpuUsage();
-				return items;
-			},
-			Done: (items) => items,
-		},
-	});
-	const peak = stopSampling ? stopSampling() : 0;
-	const cpuSeconds = cpuSince(cpuBefore);
-	const gcCounts = stopCounting ? await stopCounting() : { scavenges: 0, markCompacts: 0, pauseMs: 0 };
-	const error = result.nodeError('VOD');
-	if (error) throw error;
-	const json = result.output('VOD')[0].json as { seconds: number; bytes: number };
-	const out: ChildResult = {
-		seconds: json.seconds,
-		mibPerSecond: json.bytes / MiB / json.seconds,
-		rssBeforeMiB: before / MiB,
-		rssPeakMiB: peak / MiB,
-		cpuSeconds,
-		gc: gcCounts,
+/** what one upload cost its process, measured from just before it starts until `stop` */
+function startMeasuring() {
+	startClean();
+	gc();
+	const rssBefore = process.memoryUsage().rss;
+	const stopSampling = rssSampler();
+	const stopCounting = gcCounter();
+	const cpuBefore = process.cpuUsage();
+	return async (): Promise<Omit<ChildResult, 'seconds' | 'mibPerSecond'>> => {
+		const cpuSeconds = cpuSince(cpuBefore);
+		const peak = stopSampling();
+		return { rssBeforeMiB: rssBefore / MiB, rssPeakMiB: peak / MiB, cpuSeconds, gc: await stopCounting() };
 	};
-	return out;
 }
 
 /**
@@ -181,42 +137,163 @@ function cpuSince(start: NodeJS.CpuUsage) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// child: ali-oss's own multipart upload from a file path
+// children in a workflow: the node, and ali-oss in a function node in its place
 
-async function childBaseline(
-	file: string,
-	sts: { endpoint: string; bucket: string; key: string; accessKeyId: string; accessKeySecret: string; securityToken: string },
-) {
+type Harness = typeof import('../test/harness');
+
+/** what stands between Mark and Done, and how to read the upload's time and size from the run */
+interface UploadStep {
+	node: INode;
+	function?: HarnessFunction;
+	credentials?: RunWorkflowOptions['credentials'];
+	extraNodeTypes?: RunWorkflowOptions['extraNodeTypes'];
+	outcome(result: WorkflowResult): { seconds: number; bytes: number };
+}
+
+/**
+ * Runs Start → Read File → Mark → <upload> → Done with binary data in filesystem mode, as n8n would:
+ * Read File stores the source in n8n's binary store, Mark starts measuring, and what the upload step
+ * costs its process is measured up to the end of the run.
+ */
+async function childInWorkflow(file: string, uploadStep: (harness: Harness) => UploadStep) {
+	process.env.N8N_LOG_LEVEL = 'silent';
+	const harness = await import('../test/harness');
+	const step = uploadStep(harness);
+	const heap = n8nSizedHeap(Number(process.env.BENCH_N8N_HEAP_MIB ?? 0));
+	let stopMeasuring: ReturnType<typeof startMeasuring> | undefined;
+	const result = await harness.runWorkflow({
+		nodes: [
+			harness.startNode(),
+			harness.functionNode('Read File'),
+			harness.functionNode('Mark'),
+			step.node,
+			harness.functionNode('Done'),
+		],
+		connections: harness.chain('Start', 'Read File', 'Mark', step.node.name, 'Done'),
+		credentials: step.credentials,
+		binaryMode: 'filesystem',
+		extraNodeTypes: step.extraNodeTypes,
+		functions: {
+			'Read File': async function (items) {
+				const binary = await this.helpers.prepareBinaryData(createReadStream(file), 'bench.mp4', 'video/mp4');
+				return [{ json: {}, binary: { data: binary }, pairedItem: { item: 0 } }];
+			},
+			Mark: (items) => {
+				stopMeasuring = startMeasuring();
+				return items;
+			},
+			...(step.function ? { [step.node.name]: step.function } : {}),
+			Done: (items) => items,
+		},
+	});
+	const measured = stopMeasuring ? await stopMeasuring() : undefined;
+	heap.length = 0;
+	const error = result.nodeError(step.node.name);
+	if (error) throw error;
+	if (!measured) throw new Error('the workflow never reached Mark');
+	const { seconds, bytes } = step.outcome(result);
+	const out: ChildResult = { seconds, mibPerSecond: bytes / MiB / seconds, ...measured };
+	return out;
+}
+
+/**
+ * About `mib` MiB of live objects, held while the workflow runs. The harness's process holds a heap of
+ * ~45 MB, a running n8n several times that; V8 sizes its old-generation limit on the live heap, and with a
+ * small heap the limit's slack is smaller than the fresh buffers V8 lets pile up before a scavenge, so
+ * each slack's worth of them starts a mark-compact instead.
+ */
+function n8nSizedHeap(mib: number) {
+	const held: Array<{ index: number; text: string }> = [];
+	const start = process.memoryUsage().heapUsed;
+	while (process.memoryUsage().heapUsed - start < mib * MiB) {
+		for (let i = 0; i < 10_000; i++) held.push({ index: held.length, text: `${'x'.repeat(64)}${held.length}` });
+	}
+	return held;
+}
+
+/** the Alibaba Cloud VOD node, Upload from binary data */
+async function childNode(file: string, config: { vodEndpoint: string; accessKeyId: string; accessKeySecret: string }) {
+	return await childInWorkflow(file, (harness) => {
+		// Loaded here with its extension: a path ending in ".node" reads as a native addon to tsx's resolver.
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { AlibabaCloudVod } = require(join(__dirname, '../nodes/AlibabaCloudVod/AlibabaCloudVod.node.ts')) as typeof import('../nodes/AlibabaCloudVod/AlibabaCloudVod.node');
+		return {
+			node: harness.vodNode('VOD', {
+				resource: 'upload',
+				operation: 'uploadBinary',
+				title: 'Bench',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: PART_SIZE_MIB, parallelParts: PARALLEL },
+			}),
+			credentials: harness.emulatorCredentials({
+				vodEndpoint: config.vodEndpoint,
+				accessKey: { accessKeyId: config.accessKeyId, accessKeySecret: config.accessKeySecret },
+			}),
+			extraNodeTypes: { [harness.VOD_NODE_TYPE]: new AlibabaCloudVod() },
+			outcome: (result) => result.output('VOD')[0].json as { seconds: number; bytes: number },
+		};
+	});
+}
+
+/**
+ * ali-oss's multipartUpload in a function node where the VOD node stands: the official client inside
+ * n8n, as the package uploaded before issue 14. It uploads n8n's stored copy (getBinaryPath), the file
+ * the node reads, so that the two differ in the uploader only.
+ */
+async function childBaselineInN8n(file: string, target: OssTarget) {
+	const client = await aliOssClient(target);
+	return await childInWorkflow(file, (harness) => {
+		let seconds = 0;
+		return {
+			node: harness.functionNode('ali-oss'),
+			function: async function (items) {
+				const path = this.helpers.getBinaryPath(items[0].binary?.data.id as string);
+				seconds = await aliOssUpload(client, target.key, path);
+				return [{ json: { bytes: statSync(path).size }, pairedItem: { item: 0 } }];
+			},
+			outcome: (result) => ({ seconds, bytes: result.output('ali-oss')[0].json.bytes as number }),
+		};
+	});
+}
+
+// ---------------------------------------------------------------------------------------------------
+// child: ali-oss's own multipart upload from a file path, in a process of its own
+
+interface OssTarget {
+	endpoint: string;
+	bucket: string;
+	key: string;
+	accessKeyId: string;
+	accessKeySecret: string;
+	securityToken: string;
+}
+
+async function aliOssClient(target: OssTarget) {
 	const OSS = (await import('ali-oss')).default;
-	const client = new OSS({
-		endpoint: sts.endpoint,
-		bucket: sts.bucket,
+	return new OSS({
+		endpoint: target.endpoint,
+		bucket: target.bucket,
 		region: 'oss-cn-shanghai',
-		accessKeyId: sts.accessKeyId,
-		accessKeySecret: sts.accessKeySecret,
-		stsToken: sts.securityToken,
+		accessKeyId: target.accessKeyId,
+		accessKeySecret: target.accessKeySecret,
+		stsToken: target.securityToken,
 		refreshSTSTokenInterval: 3600 * 1000,
 		timeout: 300_000,
 	} as never);
-	startClean();
-	gc();
-	const before = process.memoryUsage().rss;
-	const stop = rssSampler();
-	const stopCounting = gcCounter();
-	const cpuBefore = process.cpuUsage();
+}
+
+/** the upload's seconds */
+async function aliOssUpload(client: Awaited<ReturnType<typeof aliOssClient>>, key: string, path: string) {
 	const started = Date.now();
-	await client.multipartUpload(sts.key, file, { partSize: PART_SIZE_MIB * MiB, parallel: PARALLEL });
-	const seconds = (Date.now() - started) / 1000;
-	const cpuSeconds = cpuSince(cpuBefore);
-	const peak = stop();
-	const out: ChildResult = {
-		seconds,
-		mibPerSecond: statSync(file).size / MiB / seconds,
-		rssBeforeMiB: before / MiB,
-		rssPeakMiB: peak / MiB,
-		cpuSeconds,
-		gc: await stopCounting(),
-	};
+	await client.multipartUpload(key, path, { partSize: PART_SIZE_MIB * MiB, parallel: PARALLEL });
+	return (Date.now() - started) / 1000;
+}
+
+async function childBaseline(file: string, target: OssTarget) {
+	const client = await aliOssClient(target);
+	const stopMeasuring = startMeasuring();
+	const seconds = await aliOssUpload(client, target.key, file);
+	const out: ChildResult = { seconds, mibPerSecond: statSync(file).size / MiB / seconds, ...(await stopMeasuring()) };
 	return out;
 }
 
@@ -271,7 +348,7 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 		throw error;
 	}
 	const emulator = await startEmulator({ dataDir: storage.path });
-	const rows: string[] = [];
+	const summaries: SizeSummary[] = [];
 	const memoryGoal = 64 + PART_SIZE_MIB * PARALLEL;
 
 	const uploadWithNode = async (file: string) => {
@@ -283,25 +360,26 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 		removeStoredObjects(emulator);
 		return result;
 	};
-	const uploadWithBaseline = async (file: string, size: number, round: number) => {
+	const uploadWithAliOss = (mode: string) => async (file: string, key: string) => {
 		const bucket = emulator.state.vod.bucket;
-		const key = `bench/baseline-${size}-${round}.mp4`;
 		const sts = emulator.state.issueSts(bucket, key, 'bench');
-		const result = await runChild([
-			'--child-baseline',
-			file,
-			JSON.stringify({
-				endpoint: emulator.ossEndpoint,
-				bucket,
-				key,
-				accessKeyId: sts.accessKeyId,
-				accessKeySecret: sts.accessKeySecret,
-				securityToken: sts.securityToken,
-			}),
-		]);
+		const target: OssTarget = {
+			endpoint: emulator.ossEndpoint,
+			bucket,
+			key,
+			accessKeyId: sts.accessKeyId,
+			accessKeySecret: sts.accessKeySecret,
+			securityToken: sts.securityToken,
+		};
+		const result = await runChild([mode, file, JSON.stringify(target)]);
 		removeStoredObjects(emulator);
 		return result;
 	};
+	const sides: Side[] = [
+		{ name: 'node', upload: uploadWithNode },
+		{ name: 'ali-oss', upload: uploadWithAliOss('--child-baseline') },
+		{ name: 'ali-oss in n8n', upload: uploadWithAliOss('--child-baseline-n8n') },
+	];
 
 	try {
 		for (const size of sizesMiB) {
@@ -310,50 +388,21 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 			await writeRandomFile(file, size * MiB);
 
 			const rounds = roundsFor(size, fixedRounds);
-			const ratios: number[] = [];
-			const nodes: ChildResult[] = [];
-			const baselines: ChildResult[] = [];
+			const results = new Map<SideName, ChildResult[]>(sides.map((side) => [side.name, []]));
 			for (let round = 1; round <= rounds; round++) {
-				// Alternating which goes first keeps a drift in the machine's speed out of the ratio.
-				let node: ChildResult;
-				let baseline: ChildResult;
-				if (round % 2 === 1) {
-					node = await uploadWithNode(file);
-					baseline = await uploadWithBaseline(file, size, round);
-				} else {
-					baseline = await uploadWithBaseline(file, size, round);
-					node = await uploadWithNode(file);
+				// The order rotates every round, which keeps a drift in the machine's speed out of the ratios.
+				const order = [...sides.slice((round - 1) % sides.length), ...sides.slice(0, (round - 1) % sides.length)];
+				const line: string[] = [];
+				for (const side of order) {
+					const result = await side.upload(file, `bench/${side.name.replace(/\W+/g, '-')}-${size}-${round}.mp4`);
+					results.get(side.name)!.push(result);
+					line.push(`${side.name} ${result.mibPerSecond.toFixed(1)} MiB/s (${effort(result)})`);
 				}
-				nodes.push(node);
-				baselines.push(baseline);
-				ratios.push(node.mibPerSecond / baseline.mibPerSecond);
-				process.stderr.write(
-					`${size} MiB round ${round}: node ${node.mibPerSecond.toFixed(1)} MiB/s (${effort(node)}), ` +
-						`baseline ${baseline.mibPerSecond.toFixed(1)} MiB/s (${effort(baseline)}), ratio ${ratios.at(-1)!.toFixed(2)}\n`,
-				);
+				const ratios = BASELINES.map((name) => `÷ ${name} ${ratioOf(results, name).at(-1)!.toFixed(2)}`);
+				process.stderr.write(`${size} MiB round ${round}: ${line.join(', ')}; node ${ratios.join(', ')}\n`);
 			}
 			rmSync(file, { force: true });
-
-			const nodeGrowth = Math.max(...nodes.map((n) => n.rssPeakMiB - n.rssBeforeMiB));
-			const baseGrowth = Math.max(...baselines.map((b) => b.rssPeakMiB - b.rssBeforeMiB));
-			const gib = size / 1024;
-			rows.push(
-				[
-					`${size} MiB`.padStart(9),
-					`${median(nodes.map((n) => n.mibPerSecond)).toFixed(1)} MiB/s`.padStart(13),
-					`${median(baselines.map((b) => b.mibPerSecond)).toFixed(1)} MiB/s`.padStart(13),
-					median(ratios).toFixed(2).padStart(6),
-					`${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`.padStart(10),
-					`${(median(nodes.map((n) => n.cpuSeconds)) / gib).toFixed(1)} s`.padStart(9),
-					`${(median(baselines.map((b) => b.cpuSeconds)) / gib).toFixed(1)} s`.padStart(9),
-					`${nodeGrowth.toFixed(0)} MiB`.padStart(9),
-					`${baseGrowth.toFixed(0)} MiB`.padStart(9),
-					`${(median(nodes.map((n) => n.gc.markCompacts)) / gib).toFixed(0)}`.padStart(7),
-					`${(median(baselines.map((b) => b.gc.markCompacts)) / gib).toFixed(0)}`.padStart(7),
-					nodeGrowth <= memoryGoal ? 'ok' : 'OVER',
-					String(rounds).padStart(6),
-				].join('  '),
-			);
+			summaries.push({ size, rounds, results });
 		}
 	} finally {
 		await emulator.stop();
@@ -362,18 +411,86 @@ async function parent(sizesMiB: number[], fixedRounds: number | undefined) {
 	}
 	console.log(
 		`\nUpload benchmark: part size ${PART_SIZE_MIB} MiB, ${PARALLEL} parallel parts, emulator on loopback, ` +
-			`node and baseline alternating in each round (${cpuInfo()})`,
+			`the three sides in an order that rotates every round (${cpuInfo()})`,
 	);
 	console.log(
-		'throughputs and ratio are medians over the rounds; CPU (user + system, all threads) and MC (mark-compact ' +
-			'garbage collections) are the uploading process\'s, per GiB; RSS+ is the peak growth over the rounds',
+		'ali-oss: its multipartUpload from the source file in a process of its own; ali-oss in n8n: the same call in a ' +
+			'function node in the node\'s place, same workflow and process, from n8n\'s stored copy',
 	);
-	console.log(`the emulator stores what it receives in ${storage.where}`);
-	console.log(`memory goal for the node: peak RSS growth ≤ 64 MiB + ${PART_SIZE_MIB} MiB × ${PARALLEL} = ${memoryGoal} MiB\n`);
+	if (process.env.BENCH_N8N_HEAP_MIB) {
+		console.log(`both workflow children held about ${process.env.BENCH_N8N_HEAP_MIB} MiB of live objects more (BENCH_N8N_HEAP_MIB)`);
+	}
+	console.log(`the emulator stores what it receives in ${storage.where}\n`);
+	printThroughputs(summaries);
+	printEfforts(summaries, memoryGoal);
+}
+
+type SideName = 'node' | 'ali-oss' | 'ali-oss in n8n';
+
+interface Side {
+	name: SideName;
+	upload: (file: string, key: string) => Promise<ChildResult>;
+}
+
+interface SizeSummary {
+	size: number;
+	rounds: number;
+	results: Map<SideName, ChildResult[]>;
+}
+
+const BASELINES: SideName[] = ['ali-oss', 'ali-oss in n8n'];
+
+/** node ÷ a baseline, round by round */
+function ratioOf(results: Map<SideName, ChildResult[]>, baseline: SideName) {
+	const base = results.get(baseline)!;
+	return results.get('node')!.map((node, round) => node.mibPerSecond / base[round].mibPerSecond);
+}
+
+function medianAndRange(values: number[]) {
+	return `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
+}
+
+function printThroughputs(summaries: SizeSummary[]) {
+	console.log('throughputs and ratios: medians over the rounds, ratios with their range');
+	const head = ['     size', ...sidesOf(summaries).map((name) => name.padStart(15))];
+	head.push(...BASELINES.map((name) => `node ÷ ${name}`.padStart(24)), 'rounds');
+	console.log(head.join('  '));
+	for (const { size, rounds, results } of summaries) {
+		const row = [`${size} MiB`.padStart(9)];
+		for (const list of results.values()) row.push(`${median(list.map((r) => r.mibPerSecond)).toFixed(1)} MiB/s`.padStart(15));
+		row.push(...BASELINES.map((name) => medianAndRange(ratioOf(results, name)).padStart(24)), String(rounds).padStart(6));
+		console.log(row.join('  '));
+	}
+}
+
+function printEfforts(summaries: SizeSummary[], memoryGoal: number) {
 	console.log(
-		['     size', '         node', '     baseline', ' ratio', '     range', ' node CPU', ' base CPU', ' node RSS+', ' base RSS+', 'node MC', 'base MC', 'memory', 'rounds'].join('  '),
+		'\neach side\'s process while it uploaded: CPU (user + system, all threads), MC (mark-compact garbage collections) ' +
+			'and GC pauses per GiB, medians; RSS+ the peak growth over the rounds' +
+			` (goal for the node: ≤ 64 MiB + ${PART_SIZE_MIB} MiB × ${PARALLEL} = ${memoryGoal} MiB)`,
 	);
-	for (const row of rows) console.log(row);
+	console.log(['     size', '          side', 'CPU/GiB', 'MC/GiB', 'GC ms/GiB', '   RSS+', 'memory'].join('  '));
+	for (const { size, results } of summaries) {
+		const gib = size / 1024;
+		for (const [name, list] of results) {
+			const growth = Math.max(...list.map((r) => r.rssPeakMiB - r.rssBeforeMiB));
+			console.log(
+				[
+					`${size} MiB`.padStart(9),
+					name.padStart(14),
+					`${(median(list.map((r) => r.cpuSeconds)) / gib).toFixed(1)} s`.padStart(7),
+					(median(list.map((r) => r.gc.markCompacts)) / gib).toFixed(0).padStart(6),
+					(median(list.map((r) => r.gc.pauseMs)) / gib).toFixed(0).padStart(9),
+					`${growth.toFixed(0)} MiB`.padStart(7),
+					name === 'node' ? (growth <= memoryGoal ? 'ok' : 'OVER') : '',
+				].join('  '),
+			);
+		}
+	}
+}
+
+function sidesOf(summaries: SizeSummary[]): SideName[] {
+	return [...(summaries[0]?.results.keys() ?? [])];
 }
 
 /**
@@ -433,15 +550,17 @@ function cpuInfo() {
 	}
 }
 
+const CHILDREN: Record<string, (file: string, config: never) => Promise<ChildResult>> = {
+	'--child-node': childNode,
+	'--child-baseline': childBaseline,
+	'--child-baseline-n8n': childBaselineInN8n,
+};
+
 async function main() {
 	const [mode, file, config] = process.argv.slice(2);
-	if (mode === '--child-node') {
-		const out = await childNode(file, JSON.parse(config));
-		console.log(`RESULT ${JSON.stringify(out)}`);
-		process.exit(0);
-	}
-	if (mode === '--child-baseline') {
-		const out = await childBaseline(file, JSON.parse(config));
+	const child = CHILDREN[mode];
+	if (child) {
+		const out = await child(file, JSON.parse(config) as never);
 		console.log(`RESULT ${JSON.stringify(out)}`);
 		process.exit(0);
 	}
