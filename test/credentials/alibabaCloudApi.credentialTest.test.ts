@@ -5,6 +5,9 @@
  * calling `nodeType.methods.credentialTest[testedBy].call(new CredentialTestContext(), credentialsDecrypted)`.
  * Context from n8n-core, node classes and credential class are the real ones; VOD is the emulator.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -184,3 +187,43 @@ it('missing secret: Error without calling VOD', async () => {
 	expect(result).toEqual({ status: 'Error', message: 'Enter both the AccessKey ID and the AccessKey Secret.' });
 	expect(emulator.state.vodCalls.SearchMedia ?? 0).toBe(0);
 });
+
+it.each([301, 302, 303, 307, 308])(
+	'an endpoint answering %i: Error naming the redirect and the Endpoint, nothing sent to the other host',
+	async (status) => {
+		const reached: string[] = [];
+		const other = http.createServer((req, res) => {
+			reached.push(`${req.method} ${req.url}`);
+			res.writeHead(403).end();
+		});
+		const redirecting = http.createServer((req, res) => {
+			req.resume();
+			res.writeHead(status, { location: `http://${otherHost}/steal?token=in-the-query` }).end();
+		});
+		const listen = async (server: http.Server) => {
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+		};
+		const otherHost = await listen(other);
+		try {
+			const sts = emulator.state.issueSts(emulator.state.vod.bucket, 'k', 'm');
+			const result = await testCredentials({
+				...good,
+				endpoint: await listen(redirecting),
+				accessKeyId: sts.accessKeyId,
+				accessKeySecret: sts.accessKeySecret,
+				securityToken: sts.securityToken,
+			});
+			expect(result.status).toBe('Error');
+			expect(result.message).toContain(`HTTP ${status}, a redirect to ${otherHost}`);
+			expect(result.message).toMatch(/Check the Endpoint/);
+			expect(result.message).not.toContain('in-the-query');
+			expect(reached).toEqual([]);
+		} finally {
+			for (const server of [other, redirecting]) {
+				server.closeAllConnections();
+				await new Promise((resolve) => server.close(resolve));
+			}
+		}
+	},
+);

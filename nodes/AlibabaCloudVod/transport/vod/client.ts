@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 
-import { isCancellation, transportFailure, type HttpRequester } from '../http';
+import {
+	isCancellation,
+	RedirectRefusedError,
+	sendSigned,
+	transportFailure,
+	type HttpAnswer,
+	type HttpRequester,
+} from '../http';
 import { redactText, secretsOf } from '../redact';
 import { backoffDelay, resolveRetryPolicy, shouldRetry } from '../retry';
 import {
 	describeVodFailure,
 	mentionsSessionId,
 	normalizeSdkError,
+	redirectFailure,
 	VodApiError,
 	VodCancelledError,
 	type VodFailure,
@@ -93,19 +101,12 @@ async function attempt(http: HttpRequester, call: Call, options: VodRequestOptio
 		date: new Date(),
 		nonce: randomBytes(16).toString('hex'),
 	});
-	let answer: { statusCode: number; body: unknown };
+	let answer: HttpAnswer;
 	try {
-		answer = (await http({
-			...request,
-			timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-			abortSignal: signal,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			encoding: 'text',
-			json: false,
-		})) as { statusCode: number; body: unknown };
+		answer = await sendSigned(http, request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal });
 	} catch (error) {
 		if (isCancellation(error, signal)) return CANCELLED;
+		if (error instanceof RedirectRefusedError) return { ok: false, failure: redirectFailure(error, call.secrets) };
 		return { ok: false, failure: normalizeSdkError(transportErrorFields(error), call.secrets) };
 	}
 	return outcomeOfAnswer(answer.statusCode, String(answer.body ?? ''), call.secrets);

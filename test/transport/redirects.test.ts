@@ -1,0 +1,188 @@
+/**
+ * A VOD or OSS request is never sent on to the host a redirect names (outside pass, findings 1 and 2: a 302 or
+ * 307 from the endpoint took the signed request, the STS token and the part's bytes to another host). A
+ * loopback "endpoint" answers with a redirect to a second loopback server that records whatever reaches it;
+ * the nodes run in-process with n8n-core's engine against the emulator. Nothing may reach the second server,
+ * and the item fails naming the status, the Location's host (not its path or query) and the fix.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
+import { chain, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+
+const MiB = 1024 * 1024;
+const REDIRECTS = [301, 302, 303, 307, 308];
+const QUERY_SECRET = 'QUERYSECRET-in-the-location';
+
+let emulator: Emulator;
+let thief: http.Server;
+let thiefHost: string;
+const stolen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; bytes: number }> = [];
+let endpoint: http.Server;
+let endpointHost: string;
+/** which requests the endpoint answers with `status`; the others go on to the emulator's OSS */
+let redirect: { status: number; when: (req: http.IncomingMessage) => boolean };
+const redirected: string[] = [];
+
+async function listen(server: http.Server) {
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function close(server: http.Server) {
+	server.closeAllConnections();
+	await new Promise((resolve) => server.close(resolve));
+}
+
+beforeAll(async () => {
+	jest.spyOn(console, 'warn').mockImplementation(() => {});
+	emulator = await startEmulator();
+	thief = http.createServer((req, res) => {
+		let bytes = 0;
+		req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+		req.on('end', () => {
+			stolen.push({ method: req.method, url: req.url, headers: req.headers, bytes });
+			res.writeHead(403).end();
+		});
+	});
+	thiefHost = await listen(thief);
+	const oss = new URL(emulator.ossEndpoint);
+	endpoint = http.createServer((req, res) => {
+		if (redirect.when(req)) {
+			redirected.push(`${req.method} ${req.url}`);
+			req.resume();
+			res.writeHead(redirect.status, { location: `http://${thiefHost}/steal.mp4?token=${QUERY_SECRET}` }).end();
+			return;
+		}
+		const upstream = http.request(
+			{ host: oss.hostname, port: oss.port, method: req.method, path: req.url, headers: req.headers },
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		upstream.on('error', () => res.destroy());
+		req.pipe(upstream);
+	});
+	endpointHost = await listen(endpoint);
+});
+
+afterAll(async () => {
+	await close(endpoint);
+	await close(thief);
+	await emulator?.stop();
+	jest.restoreAllMocks();
+});
+
+beforeEach(() => {
+	emulator.reset();
+	emulator.setFaults({});
+	emulator.state.vod.ossEndpoint = emulator.ossEndpoint;
+	stolen.length = 0;
+	redirected.length = 0;
+	redirect = { status: 302, when: () => true };
+});
+
+/** The user's own STS credential: its token is what a followed redirect carried off. */
+function stsCredential(vodEndpoint: string) {
+	const sts = emulator.state.issueSts(emulator.state.vod.bucket, 'k', 'm');
+	return {
+		alibabaCloudApi: {
+			...emulatorApiCredential(emulator),
+			accessKeyId: sts.accessKeyId,
+			accessKeySecret: sts.accessKeySecret,
+			securityToken: sts.securityToken,
+			endpoint: vodEndpoint,
+		},
+	};
+}
+
+function errorText(item: INodeExecutionData) {
+	return `${String(item.json.error)} ${String(item.json.description ?? '')}`;
+}
+
+function expectRefusalNamingTheRedirect(text: string, status: number) {
+	expect(text).toContain(`HTTP ${status}`);
+	expect(text).toContain(`a redirect to ${thiefHost}`);
+	expect(text).toMatch(/Endpoint/);
+	expect(text).not.toContain('steal.mp4');
+	expect(text).not.toContain(QUERY_SECRET);
+}
+
+describe('VOD API calls', () => {
+	test.each(REDIRECTS)('Media → Get answered %i: not followed, not retried, the item names the redirect', async (status) => {
+		redirect = { status, when: () => true };
+		const credentials = stsCredential(endpointHost);
+		const result = await runWorkflow({
+			nodes: [
+				startNode(),
+				vodNode('VOD', { resource: 'media', operation: 'get', videoId: 'abc123' }, undefined, {
+					onError: 'continueRegularOutput',
+				}),
+			],
+			connections: chain('Start', 'VOD'),
+			credentials,
+		});
+		const [item] = result.output('VOD');
+		const text = errorText(item);
+		expectRefusalNamingTheRedirect(text, status);
+		expect(text).not.toContain(credentials.alibabaCloudApi.securityToken);
+		expect(stolen).toEqual([]);
+		expect(redirected).toHaveLength(1);
+	});
+});
+
+describe('OSS requests of an upload', () => {
+	const OPERATIONS: Record<string, (req: http.IncomingMessage) => boolean> = {
+		InitiateMultipartUpload: (req) => req.method === 'POST' && /[?&]uploads(&|=|$)/.test(req.url ?? ''),
+		UploadPart: (req) => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? ''),
+		CompleteMultipartUpload: (req) => req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? ''),
+	};
+	const cases = Object.keys(OPERATIONS).flatMap((operation) => REDIRECTS.map((status) => [operation, status] as const));
+
+	test.each(cases)('%s answered %i: nothing reaches the other host, the upload fails and is aborted', async (operation, status) => {
+		redirect = { status, when: OPERATIONS[operation] };
+		emulator.state.vod.ossEndpoint = `http://${endpointHost}`;
+		const result = await runWorkflow({
+			nodes: [
+				startNode(),
+				functionNode('Make Binary'),
+				vodNode(
+					'VOD',
+					{
+						resource: 'upload',
+						operation: 'uploadBinary',
+						title: '',
+						referenceIdMode: 'none',
+						transferOptions: { partSizeMiB: 1, parallelParts: 1, maxAttempts: 1 },
+					},
+					undefined,
+					{ onError: 'continueRegularOutput' },
+				),
+			],
+			connections: chain('Start', 'Make Binary', 'VOD'),
+			credentials: stsCredential(emulator.vodEndpoint),
+			functions: {
+				'Make Binary': async function (this: IExecuteFunctions) {
+					return [{ json: {}, binary: { data: await this.helpers.prepareBinaryData(randomBytes(2 * MiB), 'clip.mp4') } }];
+				},
+			},
+		});
+		const [item] = result.output('VOD');
+		const text = errorText(item);
+		expectRefusalNamingTheRedirect(text, status);
+		expect(stolen).toEqual([]);
+		expect(redirected).toHaveLength(1); // a refusal, not retried
+		const uploads = [...emulator.ossUploads.values()];
+		if (operation === 'InitiateMultipartUpload') {
+			expect(uploads).toHaveLength(0);
+		} else {
+			expect(uploads.map((upload) => upload.status)).toEqual(['aborted']);
+			expect(text).toMatch(/aborted/);
+		}
+	});
+});
