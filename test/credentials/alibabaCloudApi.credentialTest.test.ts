@@ -227,3 +227,31 @@ it.each([301, 302, 303, 307, 308])(
 		}
 	},
 );
+
+describe('the Endpoint is a host[:port]', () => {
+	const port = () => emulator.vodEndpoint.split(':')[1];
+	it.each([
+		['a query', () => `127.0.0.1:${port()}?x=1`, /contains a query/],
+		['a fragment', () => `127.0.0.1:${port()}#f`, /contains a fragment/],
+		['a host in front of @', () => `127.0.0.1:1@127.0.0.1:${port()}`, /contains a user name or password/],
+		['user:password@', () => `u:p@127.0.0.1:${port()}`, /contains a user name or password/],
+		['a path', () => `127.0.0.1:${port()}/some/path`, /contains a path/],
+	])('%s: Error about the Endpoint, VOD not called', async (_, endpoint, problem) => {
+		const result = await testCredentials({ ...good, endpoint: endpoint() });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^InvalidEndpoint: The Endpoint of the Alibaba Cloud API credential /);
+		expect(result.message).toMatch(problem);
+		expect(result.message).toMatch(/Set the Endpoint of the Alibaba Cloud API credential to a host name or IP address/);
+		expect(result.message).not.toContain('u:p');
+		expect(emulator.state.vodCalls).toEqual({});
+	});
+
+	it.each([
+		['http://', (host: string) => `http://${host}`],
+		['a trailing /', (host: string) => `${host}/`],
+		['spaces around', (host: string) => `  ${host} `],
+	])('with %s as before: OK', async (_, endpoint) => {
+		const result = await testCredentials({ ...good, endpoint: endpoint(emulator.vodEndpoint) });
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful' });
+	});
+});

@@ -27,7 +27,7 @@ import type {
 	VodRequestOptions,
 } from './types';
 import { waitUnlessAborted } from '../wait';
-import { resolveVodEndpoint, type VodEndpoint } from './endpoint';
+import { InvalidEndpointError, resolveVodEndpoint, type VodEndpoint } from './endpoint';
 import { buildVodRequest, type VodParamValue } from './signature';
 
 /**
@@ -148,6 +148,26 @@ function finalError(call: Call, last: VodFailure, attempts: number, idempotent: 
 	});
 }
 
+/** The credential's host, or a VodApiError that refuses the call before anything is sent. */
+function endpointFor(action: string, credentials: AlibabaCloudApiCredentials): VodEndpoint {
+	let refusal: unknown;
+	try {
+		return resolveVodEndpoint(credentials);
+	} catch (error) {
+		refusal = error;
+	}
+	if (!(refusal instanceof InvalidEndpointError)) throw refusal;
+	throw new VodApiError({
+		action,
+		code: `Invalid${refusal.field}`,
+		message: refusal.message,
+		attempts: 0,
+		outcomeUnknown: false,
+		transient: false,
+		hint: refusal.fix,
+	});
+}
+
 /**
  * Calls a VOD action through `http` (n8n's `helpers.httpRequest`), retrying transient failures by
  * the rules of retry.ts and idempotency.ts. Throws `VodApiError` (redacted) or
@@ -164,7 +184,7 @@ export async function callVodApi<A extends VodAction>(
 		action,
 		params: params as Record<string, VodParamValue>,
 		credentials,
-		endpoint: resolveVodEndpoint(credentials),
+		endpoint: endpointFor(action, credentials),
 		secrets: secretsOf(credentials),
 	};
 	const policy = resolveRetryPolicy(options.retry);
