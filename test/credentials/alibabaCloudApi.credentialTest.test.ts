@@ -6,7 +6,6 @@
  * Context from n8n-core, node classes and credential class are the real ones; VOD is the emulator.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type {
 	ICredentialDataDecryptedObject,
@@ -21,6 +20,7 @@ import type * as N8nCore from 'n8n-core';
 import '../harness'; // prepares n8n-core for jest (user folder, ESM-only deps) before it is loaded
 import { startEmulator, type Emulator } from '../emulator';
 import { AlibabaCloudApi } from '../../credentials/AlibabaCloudApi.credentials';
+import { listenOnLoopback, stopServer } from '../support/inFront';
 import { AlibabaCloudVod } from '../../nodes/AlibabaCloudVod/AlibabaCloudVod.node';
 import { AlibabaCloudVodJobStatus } from '../../nodes/AlibabaCloudVod/AlibabaCloudVodJobStatus.node';
 import { AlibabaCloudVodTrigger } from '../../nodes/AlibabaCloudVod/AlibabaCloudVodTrigger.node';
@@ -200,16 +200,12 @@ it.each([301, 302, 303, 307, 308])(
 			req.resume();
 			res.writeHead(status, { location: `http://${otherHost}/steal?token=in-the-query` }).end();
 		});
-		const listen = async (server: http.Server) => {
-			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-			return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-		};
-		const otherHost = await listen(other);
+		const otherHost = await listenOnLoopback(other);
 		try {
 			const sts = emulator.state.issueSts(emulator.state.vod.bucket, 'k', 'm');
 			const result = await testCredentials({
 				...good,
-				endpoint: await listen(redirecting),
+				endpoint: await listenOnLoopback(redirecting),
 				accessKeyId: sts.accessKeyId,
 				accessKeySecret: sts.accessKeySecret,
 				securityToken: sts.securityToken,
@@ -220,10 +216,8 @@ it.each([301, 302, 303, 307, 308])(
 			expect(result.message).not.toContain('in-the-query');
 			expect(reached).toEqual([]);
 		} finally {
-			for (const server of [other, redirecting]) {
-				server.closeAllConnections();
-				await new Promise((resolve) => server.close(resolve));
-			}
+			await stopServer(other);
+			await stopServer(redirecting);
 		}
 	},
 );

@@ -6,13 +6,13 @@
  * and the item fails naming the status, the Location's host (not its path or query) and the fix.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
 import { chain, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+import { listenOnLoopback, startInFront, stopServer, type InFront } from '../support/inFront';
 
 const MiB = 1024 * 1024;
 const REDIRECTS = [301, 302, 303, 307, 308];
@@ -22,21 +22,13 @@ let emulator: Emulator;
 let thief: http.Server;
 let thiefHost: string;
 const stolen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; bytes: number }> = [];
-let endpoint: http.Server;
-let endpointHost: string;
-/** which requests the endpoint answers with `status`; the others go on to the emulator's OSS */
-let redirect: { status: number; when: (req: http.IncomingMessage) => boolean };
-const redirected: string[] = [];
+/** the endpoint: answers the requests it is told to with a redirect, passes the others on to the emulator's OSS */
+let endpoint: InFront;
 
-async function listen(server: http.Server) {
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: http.Server) {
-	server.closeAllConnections();
-	await new Promise((resolve) => server.close(resolve));
-}
+const redirectWith = (status: number, when: (req: http.IncomingMessage) => boolean = () => true) => {
+	endpoint.answer = (req) =>
+		when(req) ? { status, headers: { location: `http://${thiefHost}/steal.mp4?token=${QUERY_SECRET}` } } : undefined;
+};
 
 beforeAll(async () => {
 	jest.spyOn(console, 'warn').mockImplementation(() => {});
@@ -49,31 +41,13 @@ beforeAll(async () => {
 			res.writeHead(403).end();
 		});
 	});
-	thiefHost = await listen(thief);
-	const oss = new URL(emulator.ossEndpoint);
-	endpoint = http.createServer((req, res) => {
-		if (redirect.when(req)) {
-			redirected.push(`${req.method} ${req.url}`);
-			req.resume();
-			res.writeHead(redirect.status, { location: `http://${thiefHost}/steal.mp4?token=${QUERY_SECRET}` }).end();
-			return;
-		}
-		const upstream = http.request(
-			{ host: oss.hostname, port: oss.port, method: req.method, path: req.url, headers: req.headers },
-			(answer) => {
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				answer.pipe(res);
-			},
-		);
-		upstream.on('error', () => res.destroy());
-		req.pipe(upstream);
-	});
-	endpointHost = await listen(endpoint);
+	thiefHost = await listenOnLoopback(thief);
+	endpoint = await startInFront(emulator.ossEndpoint);
 });
 
 afterAll(async () => {
-	await close(endpoint);
-	await close(thief);
+	await endpoint?.stop();
+	await stopServer(thief);
 	await emulator?.stop();
 	jest.restoreAllMocks();
 });
@@ -83,8 +57,7 @@ beforeEach(() => {
 	emulator.setFaults({});
 	emulator.state.vod.ossEndpoint = emulator.ossEndpoint;
 	stolen.length = 0;
-	redirected.length = 0;
-	redirect = { status: 302, when: () => true };
+	endpoint.answered.length = 0;
 });
 
 /** The user's own STS credential: its token is what a followed redirect carried off. */
@@ -115,8 +88,8 @@ function expectRefusalNamingTheRedirect(text: string, status: number) {
 
 describe('VOD API calls', () => {
 	test.each(REDIRECTS)('Media → Get answered %i: not followed, not retried, the item names the redirect', async (status) => {
-		redirect = { status, when: () => true };
-		const credentials = stsCredential(endpointHost);
+		redirectWith(status);
+		const credentials = stsCredential(endpoint.host);
 		const result = await runWorkflow({
 			nodes: [
 				startNode(),
@@ -132,7 +105,7 @@ describe('VOD API calls', () => {
 		expectRefusalNamingTheRedirect(text, status);
 		expect(text).not.toContain(credentials.alibabaCloudApi.securityToken);
 		expect(stolen).toEqual([]);
-		expect(redirected).toHaveLength(1);
+		expect(endpoint.answered).toHaveLength(1);
 	});
 });
 
@@ -145,8 +118,8 @@ describe('OSS requests of an upload', () => {
 	const cases = Object.keys(OPERATIONS).flatMap((operation) => REDIRECTS.map((status) => [operation, status] as const));
 
 	test.each(cases)('%s answered %i: nothing reaches the other host, the upload fails and is aborted', async (operation, status) => {
-		redirect = { status, when: OPERATIONS[operation] };
-		emulator.state.vod.ossEndpoint = `http://${endpointHost}`;
+		redirectWith(status, OPERATIONS[operation]);
+		emulator.state.vod.ossEndpoint = `http://${endpoint.host}`;
 		const result = await runWorkflow({
 			nodes: [
 				startNode(),
@@ -176,7 +149,7 @@ describe('OSS requests of an upload', () => {
 		const text = errorText(item);
 		expectRefusalNamingTheRedirect(text, status);
 		expect(stolen).toEqual([]);
-		expect(redirected).toHaveLength(1); // a refusal, not retried
+		expect(endpoint.answered).toHaveLength(1); // a refusal, not retried
 		const uploads = [...emulator.ossUploads.values()];
 		if (operation === 'InitiateMultipartUpload') {
 			expect(uploads).toHaveLength(0);
