@@ -4,15 +4,8 @@
  * the server echoed the secret, and it stood in the item error and the stored execution). A server in front of
  * the emulator's OSS answers UploadPart 403 with the secrets in the Message, plain, %-encoded and in base64.
  */
-import { randomBytes } from 'node:crypto';
-
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
-import { chain, functionNode, runWorkflow, startNode, vodNode } from '../harness';
-import { startInFront, type InFront } from '../support/inFront';
-
-const MiB = 1024 * 1024;
+import { OSS_REQUESTS, startInFront, uploadTwoParts, type InFront } from '../support/inFront';
 
 let emulator: Emulator;
 let front: InFront;
@@ -47,34 +40,10 @@ test.each(['continueRegularOutput', 'stopWorkflow'] as const)(
 		};
 		const secrets = [credential.accessKeySecret, credential.securityToken];
 		front.answer = (req) =>
-			req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '')
+			OSS_REQUESTS.UploadPart(req)
 				? { status: 403, headers: { 'content-type': 'application/xml' }, body: echoing(secrets) }
 				: undefined;
-		const result = await runWorkflow({
-			nodes: [
-				startNode(),
-				functionNode('Make Binary'),
-				vodNode(
-					'VOD',
-					{
-						resource: 'upload',
-						operation: 'uploadBinary',
-						title: '',
-						referenceIdMode: 'none',
-						transferOptions: { partSizeMiB: 1, parallelParts: 1, maxAttempts: 1 },
-					},
-					undefined,
-					{ onError },
-				),
-			],
-			connections: chain('Start', 'Make Binary', 'VOD'),
-			credentials: { alibabaCloudApi: credential },
-			functions: {
-				'Make Binary': async function (this: IExecuteFunctions) {
-					return [{ json: {}, binary: { data: await this.helpers.prepareBinaryData(randomBytes(2 * MiB), 'clip.mp4') } }];
-				},
-			},
-		});
+		const result = await uploadTwoParts(credential, onError);
 		expect(front.answered.length).toBeGreaterThan(0);
 		const recorded =
 			onError === 'stopWorkflow'

@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { chain, functionNode, runWorkflow, startNode, vodNode, type WorkflowResult } from '../harness';
+
+const MiB = 1024 * 1024;
 
 /** What the server in front answers itself; undefined passes the request on. */
 export type FrontAnswer = { status: number; headers?: http.OutgoingHttpHeaders; body?: string | Buffer } | undefined;
@@ -50,4 +57,46 @@ export async function startInFront(upstream: string): Promise<InFront> {
 	});
 	front.host = await listenOnLoopback(server);
 	return front;
+}
+
+/** The OSS requests of a multipart upload, as the server in front sees them. */
+export const OSS_REQUESTS: Record<string, (req: http.IncomingMessage) => boolean> = {
+	InitiateMultipartUpload: (req) => req.method === 'POST' && /[?&]uploads(&|=|$)/.test(req.url ?? ''),
+	UploadPart: (req) => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? ''),
+	CompleteMultipartUpload: (req) => req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? ''),
+};
+
+/**
+ * Upload from Binary of 2 MiB random bytes in 1 MiB parts, one at a time and one attempt each (Initiate, two
+ * parts, Complete), with the given credential and On Error setting.
+ */
+export async function uploadTwoParts(
+	credential: ICredentialDataDecryptedObject,
+	onError: 'continueRegularOutput' | 'stopWorkflow',
+): Promise<WorkflowResult> {
+	return await runWorkflow({
+		nodes: [
+			startNode(),
+			functionNode('Make Binary'),
+			vodNode(
+				'VOD',
+				{
+					resource: 'upload',
+					operation: 'uploadBinary',
+					title: '',
+					referenceIdMode: 'none',
+					transferOptions: { partSizeMiB: 1, parallelParts: 1, maxAttempts: 1 },
+				},
+				undefined,
+				{ onError },
+			),
+		],
+		connections: chain('Start', 'Make Binary', 'VOD'),
+		credentials: { alibabaCloudApi: credential },
+		functions: {
+			'Make Binary': async function (this: IExecuteFunctions) {
+				return [{ json: {}, binary: { data: await this.helpers.prepareBinaryData(randomBytes(2 * MiB), 'clip.mp4') } }];
+			},
+		},
+	});
 }

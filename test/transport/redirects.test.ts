@@ -6,15 +6,13 @@
  * and the item fails naming the status, the Location's host (not its path or query) and the fix.
  */
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
 
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import { emulatorApiCredential, startEmulator, type Emulator } from '../emulator';
-import { chain, functionNode, runWorkflow, startNode, vodNode } from '../harness';
-import { listenOnLoopback, startInFront, stopServer, type InFront } from '../support/inFront';
+import { chain, runWorkflow, startNode, vodNode } from '../harness';
+import { listenOnLoopback, OSS_REQUESTS, startInFront, stopServer, uploadTwoParts, type InFront } from '../support/inFront';
 
-const MiB = 1024 * 1024;
 const REDIRECTS = [301, 302, 303, 307, 308];
 const QUERY_SECRET = 'QUERYSECRET-in-the-location';
 
@@ -110,41 +108,12 @@ describe('VOD API calls', () => {
 });
 
 describe('OSS requests of an upload', () => {
-	const OPERATIONS: Record<string, (req: http.IncomingMessage) => boolean> = {
-		InitiateMultipartUpload: (req) => req.method === 'POST' && /[?&]uploads(&|=|$)/.test(req.url ?? ''),
-		UploadPart: (req) => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? ''),
-		CompleteMultipartUpload: (req) => req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? ''),
-	};
-	const cases = Object.keys(OPERATIONS).flatMap((operation) => REDIRECTS.map((status) => [operation, status] as const));
+	const cases = Object.keys(OSS_REQUESTS).flatMap((operation) => REDIRECTS.map((status) => [operation, status] as const));
 
 	test.each(cases)('%s answered %i: nothing reaches the other host, the upload fails and is aborted', async (operation, status) => {
-		redirectWith(status, OPERATIONS[operation]);
+		redirectWith(status, OSS_REQUESTS[operation]);
 		emulator.state.vod.ossEndpoint = `http://${endpoint.host}`;
-		const result = await runWorkflow({
-			nodes: [
-				startNode(),
-				functionNode('Make Binary'),
-				vodNode(
-					'VOD',
-					{
-						resource: 'upload',
-						operation: 'uploadBinary',
-						title: '',
-						referenceIdMode: 'none',
-						transferOptions: { partSizeMiB: 1, parallelParts: 1, maxAttempts: 1 },
-					},
-					undefined,
-					{ onError: 'continueRegularOutput' },
-				),
-			],
-			connections: chain('Start', 'Make Binary', 'VOD'),
-			credentials: stsCredential(emulator.vodEndpoint),
-			functions: {
-				'Make Binary': async function (this: IExecuteFunctions) {
-					return [{ json: {}, binary: { data: await this.helpers.prepareBinaryData(randomBytes(2 * MiB), 'clip.mp4') } }];
-				},
-			},
-		});
+		const result = await uploadTwoParts(stsCredential(emulator.vodEndpoint).alibabaCloudApi, 'continueRegularOutput');
 		const [item] = result.output('VOD');
 		const text = errorText(item);
 		expectRefusalNamingTheRedirect(text, status);
