@@ -21,7 +21,7 @@ export class RedirectRefusedError extends Error {
 		readonly locationHost: string | undefined,
 	) {
 		super(
-			`answered HTTP ${status}, a redirect ${locationHost ? `to ${locationHost}` : 'without a usable Location'}; requests to Alibaba Cloud are never redirected, so it was not followed`,
+			`answered HTTP ${status}, a redirect ${locationHost ? `to ${locationHost}` : 'without a usable Location'}, which was not followed: a signed request goes to the endpoint only`,
 		);
 		this.name = 'RedirectRefusedError';
 	}
