@@ -5,6 +5,8 @@
  * calling `nodeType.methods.credentialTest[testedBy].call(new CredentialTestContext(), credentialsDecrypted)`.
  * Context from n8n-core, node classes and credential class are the real ones; VOD is the emulator.
  */
+import http from 'node:http';
+
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -18,6 +20,7 @@ import type * as N8nCore from 'n8n-core';
 import '../harness'; // prepares n8n-core for jest (user folder, ESM-only deps) before it is loaded
 import { startEmulator, type Emulator } from '../emulator';
 import { AlibabaCloudApi } from '../../credentials/AlibabaCloudApi.credentials';
+import { listenOnLoopback, stopServer } from '../support/inFront';
 import { AlibabaCloudVod } from '../../nodes/AlibabaCloudVod/AlibabaCloudVod.node';
 import { AlibabaCloudVodJobStatus } from '../../nodes/AlibabaCloudVod/AlibabaCloudVodJobStatus.node';
 import { AlibabaCloudVodTrigger } from '../../nodes/AlibabaCloudVod/AlibabaCloudVodTrigger.node';
@@ -183,4 +186,66 @@ it('missing secret: Error without calling VOD', async () => {
 	const result = await testCredentials({ ...good, accessKeySecret: '' });
 	expect(result).toEqual({ status: 'Error', message: 'Enter both the AccessKey ID and the AccessKey Secret.' });
 	expect(emulator.state.vodCalls.SearchMedia ?? 0).toBe(0);
+});
+
+it.each([301, 302, 303, 307, 308])(
+	'an endpoint answering %i: Error naming the redirect and the Endpoint, nothing sent to the other host',
+	async (status) => {
+		const reached: string[] = [];
+		const other = http.createServer((req, res) => {
+			reached.push(`${req.method} ${req.url}`);
+			res.writeHead(403).end();
+		});
+		const redirecting = http.createServer((req, res) => {
+			req.resume();
+			res.writeHead(status, { location: `http://${otherHost}/steal?token=in-the-query` }).end();
+		});
+		const otherHost = await listenOnLoopback(other);
+		try {
+			const sts = emulator.state.issueSts(emulator.state.vod.bucket, 'k', 'm');
+			const result = await testCredentials({
+				...good,
+				endpoint: await listenOnLoopback(redirecting),
+				accessKeyId: sts.accessKeyId,
+				accessKeySecret: sts.accessKeySecret,
+				securityToken: sts.securityToken,
+			});
+			expect(result.status).toBe('Error');
+			expect(result.message).toContain(`HTTP ${status}, a redirect to ${otherHost}`);
+			expect(result.message).toMatch(/Check the Endpoint/);
+			expect(result.message).not.toContain('in-the-query');
+			expect(reached).toEqual([]);
+		} finally {
+			await stopServer(other);
+			await stopServer(redirecting);
+		}
+	},
+);
+
+describe('the Endpoint is a host[:port]', () => {
+	const port = () => emulator.vodEndpoint.split(':')[1];
+	it.each([
+		['a query', () => `127.0.0.1:${port()}?x=1`, /contains a query/],
+		['a fragment', () => `127.0.0.1:${port()}#f`, /contains a fragment/],
+		['a host in front of @', () => `127.0.0.1:1@127.0.0.1:${port()}`, /contains a user name or password/],
+		['user:password@', () => `u:p@127.0.0.1:${port()}`, /contains a user name or password/],
+		['a path', () => `127.0.0.1:${port()}/some/path`, /contains a path/],
+	])('%s: Error about the Endpoint, VOD not called', async (_, endpoint, problem) => {
+		const result = await testCredentials({ ...good, endpoint: endpoint() });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^InvalidEndpoint: The Endpoint of the Alibaba Cloud API credential /);
+		expect(result.message).toMatch(problem);
+		expect(result.message).toMatch(/Set the Endpoint of the Alibaba Cloud API credential to a host name or IP address/);
+		expect(result.message).not.toContain('u:p');
+		expect(emulator.state.vodCalls).toEqual({});
+	});
+
+	it.each([
+		['http://', (host: string) => `http://${host}`],
+		['a trailing /', (host: string) => `${host}/`],
+		['spaces around', (host: string) => `  ${host} `],
+	])('with %s as before: OK', async (_, endpoint) => {
+		const result = await testCredentials({ ...good, endpoint: endpoint(emulator.vodEndpoint) });
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful' });
+	});
 });

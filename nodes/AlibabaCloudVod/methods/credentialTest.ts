@@ -23,6 +23,8 @@ function requestHelperOf(context: ICredentialTestFunctions): HttpRequester {
 			headers: options.headers,
 			timeout: options.timeout,
 			json: false,
+			// never to another host with the signed request (n8n follows a GET's redirects by default)
+			followRedirect: options.disableFollowRedirect !== true,
 			simple: false,
 			resolveWithFullResponse: true,
 		});

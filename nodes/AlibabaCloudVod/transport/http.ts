@@ -10,6 +10,59 @@ export interface HttpAnswer {
 	body: unknown;
 }
 
+/**
+ * Why a 3xx answer to a VOD or OSS request is refused, not followed: neither service redirects its API, and
+ * following would send the signed request (STS token, part bytes) to a host the user never named. The Location
+ * is named by its host only: its path and query may carry anything.
+ */
+export class RedirectRefusedError extends Error {
+	constructor(
+		readonly status: number,
+		readonly locationHost: string | undefined,
+	) {
+		super(
+			`answered HTTP ${status}, a redirect ${locationHost ? `to ${locationHost}` : 'without a usable Location'}, which was not followed: a signed request goes to the endpoint only`,
+		);
+		this.name = 'RedirectRefusedError';
+	}
+}
+
+function hostOf(location: string | string[] | undefined, requestUrl: string): string | undefined {
+	const text = Array.isArray(location) ? location[0] : location;
+	if (!text) return undefined;
+	try {
+		return new URL(text, requestUrl).host || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Sends one signed VOD or OSS request: the whole answer as text whatever its status, never a redirect
+ * followed (a 3xx throws RedirectRefusedError). n8n's helper follows redirects unless told not to, and
+ * puts the headers back on every hop.
+ */
+export async function sendSigned(
+	http: HttpRequester,
+	request: Pick<IHttpRequestOptions, 'method' | 'url' | 'headers' | 'body'>,
+	options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<HttpAnswer> {
+	const answer = (await http({
+		...request,
+		timeout: options.timeoutMs,
+		abortSignal: options.signal,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		encoding: 'text',
+		json: false,
+	})) as HttpAnswer;
+	if (answer.statusCode >= 300 && answer.statusCode < 400) {
+		throw new RedirectRefusedError(answer.statusCode, hostOf(answer.headers?.location, request.url));
+	}
+	return answer;
+}
+
 export function isCancellation(error: unknown, signal?: AbortSignal): boolean {
 	const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
 	return Boolean(signal?.aborted) || code === 'ERR_CANCELED' || name === 'CanceledError' || name === 'AbortError';

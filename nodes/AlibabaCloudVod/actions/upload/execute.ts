@@ -47,6 +47,8 @@ import { SourceStalledError } from '../../transport/idleTimeout';
 import { choosePartSize, MAX_PART_SIZE_MIB } from '../../transport/oss/partSize';
 import { decodeUploadAddress, decodeUploadAuth } from '../../transport/oss/uploadCredentials';
 import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/oss/upload';
+import { secretsOf } from '../../transport/redact';
+import { toVodCredentials, VOD_CREDENTIAL_TYPE } from '../../transport/vod/request';
 import {
 	createUploadAttachedMedia,
 	createUploadImage,
@@ -486,6 +488,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 				http: async (request) => await ctx.helpers.httpRequest(request),
 				address: decodeUploadAddress(created.uploadAddress),
 				credentials: decodeUploadAuth(created.uploadAuth),
+				credentialSecrets: secretsOf(toVodCredentials(await ctx.getCredentials(VOD_CREDENTIAL_TYPE))),
 				renewCredentials: renew
 					? async () => {
 							const auth = await renew();

@@ -1,4 +1,11 @@
-import { isCancellation, transportFailure, type HttpAnswer, type HttpRequester } from '../http';
+import {
+	isCancellation,
+	RedirectRefusedError,
+	sendSigned,
+	transportFailure,
+	type HttpAnswer,
+	type HttpRequester,
+} from '../http';
 import type { SignedOssRequest } from './requests';
 import { parseOssError } from './xml';
 
@@ -78,6 +85,14 @@ function errorOfAnswer(answer: OssAnswer): OssRequestError {
 	return new OssRequestError(`Unknown error, status: ${status}`, { status, code: 'Unknown', requestId });
 }
 
+/** A refusal the upload does not retry (`Redirect` is no code it retries or renews credentials on). */
+function redirectRefusal(error: RedirectRefusedError): OssRequestError {
+	return new OssRequestError(
+		`VOD storage (OSS) ${error.message}. The upload address came from VOD: check the Endpoint and Region of the Alibaba Cloud API credential, and any proxy between n8n and Alibaba Cloud`,
+		{ status: error.status, code: 'Redirect' },
+	);
+}
+
 /** A failure without an answer, named as ali-oss names it (status -1 network, -2 timeout). */
 function errorWithoutAnswer(error: unknown, signal?: AbortSignal): OssRequestError {
 	if (isCancellation(error, signal)) {
@@ -97,17 +112,9 @@ export async function sendOssRequest(
 	let response: HttpAnswer | undefined;
 	let failure: OssRequestError | undefined;
 	try {
-		response = (await http({
-			...request,
-			timeout: options.timeoutMs,
-			abortSignal: options.signal,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			encoding: 'text',
-			json: false,
-		})) as HttpAnswer;
+		response = await sendSigned(http, request, options);
 	} catch (error) {
-		failure = errorWithoutAnswer(error, options.signal);
+		failure = error instanceof RedirectRefusedError ? redirectRefusal(error) : errorWithoutAnswer(error, options.signal);
 	}
 	if (failure || !response) throw failure;
 	const answer: OssAnswer = {

@@ -26,6 +26,8 @@ export interface UploadRunSettings {
 	totalBytes?: number;
 	/** how to name the source in errors, e.g. "binary field 'data'" */
 	sourceLabel: string;
+	/** the node's own credential's secrets: an echo of them is scrubbed too */
+	credentialSecrets: readonly string[];
 }
 
 /**
@@ -68,8 +70,9 @@ export class UploadRun {
 		};
 	}
 
+	/** every secret an error of the upload may echo: the upload's STS values and the node's credential's */
 	secrets(): string[] {
-		return secretsOf(this.settings.keeper.credentials);
+		return [...secretsOf(this.settings.keeper.credentials), ...this.settings.credentialSecrets];
 	}
 
 	failure(message: string, kind: UploadFailureKind): StreamUploadError {

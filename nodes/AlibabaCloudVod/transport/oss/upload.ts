@@ -33,6 +33,8 @@ export interface StreamUploadOptions {
 	http: HttpRequester;
 	address: UploadAddress;
 	credentials: StsCredentials;
+	/** the node's own credential's secrets (secretsOf), scrubbed from every error like the upload's */
+	credentialSecrets?: readonly string[];
 	/** New credentials for the same address (RefreshUploadVideo); absent when VOD cannot renew them. */
 	renewCredentials?: () => Promise<StsCredentials>;
 	source: AsyncIterable<SourceChunk>;
@@ -84,6 +86,7 @@ function startRun(options: StreamUploadOptions): UploadRun {
 		logger,
 		totalBytes: options.totalBytes,
 		sourceLabel: options.sourceLabel,
+		credentialSecrets: options.credentialSecrets ?? [],
 	});
 }
 

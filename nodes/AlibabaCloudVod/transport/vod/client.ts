@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 
-import { isCancellation, transportFailure, type HttpRequester } from '../http';
+import {
+	isCancellation,
+	RedirectRefusedError,
+	sendSigned,
+	transportFailure,
+	type HttpAnswer,
+	type HttpRequester,
+} from '../http';
 import { redactText, secretsOf } from '../redact';
 import { backoffDelay, resolveRetryPolicy, shouldRetry } from '../retry';
 import {
 	describeVodFailure,
 	mentionsSessionId,
 	normalizeSdkError,
+	redirectFailure,
 	VodApiError,
 	VodCancelledError,
 	type VodFailure,
@@ -19,7 +27,7 @@ import type {
 	VodRequestOptions,
 } from './types';
 import { waitUnlessAborted } from '../wait';
-import { resolveVodEndpoint, type VodEndpoint } from './endpoint';
+import { InvalidEndpointError, resolveVodEndpoint, type VodEndpoint } from './endpoint';
 import { buildVodRequest, type VodParamValue } from './signature';
 
 /**
@@ -93,19 +101,12 @@ async function attempt(http: HttpRequester, call: Call, options: VodRequestOptio
 		date: new Date(),
 		nonce: randomBytes(16).toString('hex'),
 	});
-	let answer: { statusCode: number; body: unknown };
+	let answer: HttpAnswer;
 	try {
-		answer = (await http({
-			...request,
-			timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-			abortSignal: signal,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			encoding: 'text',
-			json: false,
-		})) as { statusCode: number; body: unknown };
+		answer = await sendSigned(http, request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal });
 	} catch (error) {
 		if (isCancellation(error, signal)) return CANCELLED;
+		if (error instanceof RedirectRefusedError) return { ok: false, failure: redirectFailure(error, call.secrets) };
 		return { ok: false, failure: normalizeSdkError(transportErrorFields(error), call.secrets) };
 	}
 	return outcomeOfAnswer(answer.statusCode, String(answer.body ?? ''), call.secrets);
@@ -147,6 +148,26 @@ function finalError(call: Call, last: VodFailure, attempts: number, idempotent: 
 	});
 }
 
+/** The credential's host, or a VodApiError that refuses the call before anything is sent. */
+function endpointFor(action: string, credentials: AlibabaCloudApiCredentials): VodEndpoint {
+	let refusal: unknown;
+	try {
+		return resolveVodEndpoint(credentials);
+	} catch (error) {
+		refusal = error;
+	}
+	if (!(refusal instanceof InvalidEndpointError)) throw refusal;
+	throw new VodApiError({
+		action,
+		code: `Invalid${refusal.field}`,
+		message: refusal.message,
+		attempts: 0,
+		outcomeUnknown: false,
+		transient: false,
+		hint: refusal.fix,
+	});
+}
+
 /**
  * Calls a VOD action through `http` (n8n's `helpers.httpRequest`), retrying transient failures by
  * the rules of retry.ts and idempotency.ts. Throws `VodApiError` (redacted) or
@@ -163,7 +184,7 @@ export async function callVodApi<A extends VodAction>(
 		action,
 		params: params as Record<string, VodParamValue>,
 		credentials,
-		endpoint: resolveVodEndpoint(credentials),
+		endpoint: endpointFor(action, credentials),
 		secrets: secretsOf(credentials),
 	};
 	const policy = resolveRetryPolicy(options.retry);

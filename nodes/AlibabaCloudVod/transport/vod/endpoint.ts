@@ -10,21 +10,77 @@ export interface VodEndpoint {
 	protocol: 'HTTPS' | 'HTTP';
 }
 
+/** The credential's Endpoint or Region does not name a host[:port]: refused before any request. */
+export class InvalidEndpointError extends Error {
+	constructor(
+		readonly field: 'Endpoint' | 'Region',
+		problem: string,
+		readonly fix: string,
+	) {
+		// the value itself is not repeated: an Endpoint typed as user:password@host holds a password
+		super(`The ${field} of the Alibaba Cloud API credential ${problem}`);
+		this.name = 'InvalidEndpointError';
+	}
+}
+
+const ENDPOINT_FIX =
+	'Set the Endpoint of the Alibaba Cloud API credential to a host name or IP address with an optional port, such as vod.cn-shanghai.aliyuncs.com, 127.0.0.1:9100 or [::1]:9100 (an http:// or https:// in front sets the protocol), or leave it empty for vod.<region>.aliyuncs.com.';
+const REGION_FIX = 'Choose the Region of the Alibaba Cloud API credential from its list, such as cn-shanghai.';
+
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?';
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function endpointError(problem: string) {
+	return new InvalidEndpointError('Endpoint', problem, ENDPOINT_FIX);
+}
+
 /**
- * Host[:port] and protocol from the credential (an Endpoint typed with a scheme decides the protocol).
+ * host[:port] as typed, checked against what a URL parser makes of it, so that the host signed and the host
+ * connected to are the same: no user info, path, query or fragment, and no IPv4 address in a form the parser
+ * rewrites (127.1, 0x7f.0.0.1).
+ */
+function checkedHost(authority: string): string {
+	if (authority.includes('@')) throw endpointError('contains a user name or password (…@): it takes a host and port only');
+	if (/[/\\]/.test(authority)) throw endpointError('contains a path (/…): it takes a host and port only');
+	if (authority.includes('?')) throw endpointError('contains a query (?…): it takes a host and port only');
+	if (authority.includes('#')) throw endpointError('contains a fragment (#…): it takes a host and port only');
+	const parts = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(authority);
+	if (!parts) throw endpointError('is not a host name or IP address with an optional :port');
+	const [, name, port] = parts;
+	if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) {
+		throw endpointError(`has port ${port}, outside 1–65535`);
+	}
+	let parsed: URL;
+	try {
+		parsed = new URL(`http://${authority}/`);
+	} catch {
+		throw endpointError('is not a host name or IP address with an optional :port');
+	}
+	if (name.startsWith('[')) return `${parsed.hostname}${port !== undefined ? `:${port}` : ''}`;
+	if (name.length > 253 || !HOST_NAME.test(name) || parsed.hostname !== name.toLowerCase()) {
+		throw endpointError('is not a host name or IP address (a.b.c.d) with an optional :port');
+	}
+	return authority;
+}
+
+/**
+ * Host[:port] and protocol from the credential (an Endpoint typed with http:// or https:// decides the
+ * protocol; one trailing "/" is allowed). Throws InvalidEndpointError for anything else.
  */
 export function resolveVodEndpoint(credentials: AlibabaCloudApiCredentials): VodEndpoint {
 	let protocol: 'HTTPS' | 'HTTP' = credentials.protocol === 'HTTP' ? 'HTTP' : 'HTTPS';
-	let host = (credentials.endpoint ?? '').trim();
-	const scheme = /^(https?):\/\//i.exec(host);
+	let authority = (credentials.endpoint ?? '').trim();
+	const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(authority);
 	if (scheme) {
+		if (!/^https?$/i.test(scheme[1])) throw endpointError(`starts with ${scheme[1]}://: only http:// or https:// may go in front`);
 		protocol = scheme[1].toLowerCase() === 'http' ? 'HTTP' : 'HTTPS';
-		host = host.slice(scheme[0].length);
+		authority = authority.slice(scheme[0].length);
 	}
-	host = host.replace(/\/.*$/, '');
-	if (!host) {
-		const region = (credentials.region || 'cn-shanghai').trim();
-		host = REGION_ENDPOINTS[region] ?? `vod.${region}.aliyuncs.com`;
-	}
-	return { host, protocol };
+	if (authority.endsWith('/')) authority = authority.slice(0, -1);
+	if (authority) return { host: checkedHost(authority), protocol };
+	if (scheme) throw endpointError('has a scheme but no host');
+	const region = (credentials.region || 'cn-shanghai').trim();
+	if (!REGION_ID.test(region)) throw new InvalidEndpointError('Region', 'is not a region ID such as cn-shanghai', REGION_FIX);
+	return { host: REGION_ENDPOINTS[region] ?? `vod.${region}.aliyuncs.com`, protocol };
 }

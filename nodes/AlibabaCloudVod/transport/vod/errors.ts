@@ -1,3 +1,4 @@
+import type { RedirectRefusedError } from '../http';
 import { redactText } from '../redact';
 import type { FailureClass } from '../retry';
 
@@ -194,6 +195,21 @@ export function normalizeSdkError(error: unknown, secrets: readonly string[]): V
 	};
 }
 
+/**
+ * A 3xx from the endpoint: a definite refusal that retrying cannot fix. VOD never redirects its API, so
+ * whatever answered is not VOD and did not run the action.
+ */
+export function redirectFailure(error: RedirectRefusedError, secrets: readonly string[]): VodFailure {
+	return {
+		code: `HTTP${error.status}`,
+		message: redactText(`the endpoint ${error.message}`, secrets),
+		httpStatus: error.status,
+		sent: true,
+		transient: false,
+		outcomeUnknown: false,
+	};
+}
+
 function firstLine(text: string) {
 	return text.split('\n')[0].slice(0, 300);
 }
@@ -262,6 +278,9 @@ export function describeVodFailure(
 	if (code.startsWith('MissingParameter') || code.startsWith('InvalidParameter')) {
 		// n8n shows some errors (a failed activation) by their description alone: VOD's words go in it too
 		return `VOD rejected a parameter of the request: ${failure.message}`;
+	}
+	if (failure.httpStatus !== undefined && failure.httpStatus >= 300 && failure.httpStatus < 400) {
+		return `${context.endpoint} is not VOD's API: VOD never answers with a redirect. Check the Endpoint of the credential (normally empty, or vod.<region>.aliyuncs.com) and its Region, and any proxy between n8n and Alibaba Cloud.`;
 	}
 	if (code === 'InvalidAction.NotFound' || code === 'InvalidApi.NotFound') {
 		return `The endpoint ${context.endpoint} does not serve VOD ${action}. Check the Endpoint of the credential (normally empty, or vod.<region>.aliyuncs.com).`;
