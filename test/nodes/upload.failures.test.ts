@@ -128,6 +128,35 @@ describe('a failed upload says what it left', () => {
 		expect(error).not.toMatch(/\.\./);
 	});
 
+	test("the node's own Security Token expired mid-upload: RefreshUploadVideo asked once, the upload aborted, the fix is a new token", async () => {
+		// OSS refuses part 2's credentials; renewing them finds the node's own STS token expired
+		emulator.setFaults({
+			oss: { at: [{ action: 'UploadPart', call: 2, kind: 'tokenExpired' }] },
+			vod: { at: [{ action: 'RefreshUploadVideo', call: 1, kind: 'tokenExpired' }] },
+		});
+		const [item] = await runUpload(
+			{
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: 'Expired token',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: 1, parallelParts: 1, maxAttempts: 5 },
+			},
+			[{ json: { url: `${sourceBase}/file/t.mp4?size=${3 * MiB}` } }],
+		);
+		const error = String(item.json.error);
+		const description = String(item.json.description);
+		expect(calls('RefreshUploadVideo')).toBe(1);
+		const aborts = emulator.ossRequests.filter((request) => request.operation === 'AbortMultipartUpload');
+		expect(aborts.map((request) => request.status)).toEqual([204]);
+		expect(error).toMatch(/Alibaba Cloud API credential .*InvalidSecurityToken\.Expired/);
+		expect(error).toMatch(/The multipart upload \S+ was aborted; nothing was stored/);
+		expect(description).toMatch(/Security Token of the Alibaba Cloud API credential has expired.*Request a new STS token/);
+		expect(description).not.toMatch(/network|Attempts per Part/);
+		expect(item.json).toMatchObject({ code: 'InvalidSecurityToken.Expired' });
+		expect(item.json.transient).toBeUndefined();
+	});
+
 	test('credentials rejected after every renewal: the message says they were renewed and still refused', async () => {
 		emulator.setFaults({ stsTtlSeconds: -1 });
 		const [item] = await runUpload(

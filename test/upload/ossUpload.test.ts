@@ -166,6 +166,43 @@ describe('streamUpload against the OSS emulator', () => {
 		expect(oss.state.objects.has(`${address.bucket}/${address.objectKey}`)).toBe(false);
 	});
 
+	it('a refused renewal ahead of expiry is asked once, and the abort goes out with the credentials still valid', async () => {
+		const partSize = 128 * KiB;
+		const address = oss.address();
+		// OSS would take them for 3000 s; the upload believes they run out in 1.5 s, so it renews mid-upload
+		const credentials = { ...oss.issue(address), expiresAt: Date.now() + 1500 };
+		async function* slow() {
+			for (let i = 0; i < 40; i++) {
+				yield randomBytes(partSize);
+				await new Promise((r) => setTimeout(r, 75));
+			}
+		}
+		const refusal = new Error('VOD RefreshUploadVideo failed: InvalidSecurityToken.Expired – Specified SecurityToken is expired.');
+		let renewCalls = 0;
+		const error = (await streamUpload({
+			http: httpRequest,
+			address,
+			credentials,
+			renewCredentials: async () => {
+				renewCalls++;
+				throw refusal;
+			},
+			source: slow(),
+			sourceLabel: 'test',
+			partSize,
+			parallel: 2,
+			backoffMs: 20,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error).toBeInstanceOf(StreamUploadError);
+		expect(renewCalls).toBe(1);
+		expect(error.cause).toBe(refusal);
+		expect(error.message).toContain('InvalidSecurityToken.Expired');
+		expect(error.aborted).toBe(true);
+		expect(error.message).toContain('was aborted; nothing was stored');
+		const aborts = oss.server.ossRequests.filter((r) => r.uploadId === error.uploadId && r.operation === 'AbortMultipartUpload');
+		expect(aborts.map((r) => r.status)).toEqual([204]);
+	});
+
 	it('aborts when the source ends short of its announced size', async () => {
 		const partSize = 128 * KiB;
 		const address = oss.address();

@@ -43,6 +43,7 @@ import {
 	getVideoInfo,
 	refreshUploadVideo,
 } from '../../transport/vod/operations';
+import { vodErrorDetails } from '../../transport/vod/request';
 import { ATTEMPTS_PER_PART, PARALLEL_PARTS } from './common.description';
 import { openBinarySource, openUrlSource, type UploadSource } from './source';
 
@@ -593,20 +594,29 @@ function uploadFailure(
 	left: LeftMedia,
 ): NodeOperationError {
 	const kind = error instanceof StreamUploadError ? error.kind : undefined;
+	// a VOD call that failed underneath (RefreshUploadVideo) says itself how to fix it
+	const cause = error instanceof StreamUploadError ? error.cause : undefined;
+	const vod = vodErrorDetails(cause);
 	const description =
 		kind === 'source'
 			? 'The source did not deliver the file as announced: the message says why, and what to fix first.'
 			: kind === 'cancelled'
 				? 'The execution was stopped.'
-				: kind === 'storage'
-					? 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.'
-					: 'The upload into VOD storage could not start.';
+				: vod
+					? vod.hint
+					: kind === 'storage'
+						? 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.'
+						: 'The upload into VOD storage could not start.';
 	const text = String((error as Error)?.message ?? error).replace(/^\[item \d+\] /, '').replace(/\.$/, '');
 	const message = withoutErrorCodes(`[item ${i}] ${text}. ${leftMediaText(left)}`);
-	return new NodeOperationError(ctx.getNode(), message, {
+	const failure = new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
 		description: `${description} ${leftMediaText(left)}`,
 	});
+	// VOD's code and whether asking again may help travel with the error item (helpers/items.ts)
+	const vodFields = (cause as { context?: IDataObject } | undefined)?.context?.vod;
+	if (vod && vodFields) failure.context.vod = vodFields;
+	return failure;
 }
 
 /**

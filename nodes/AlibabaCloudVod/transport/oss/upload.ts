@@ -154,7 +154,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		failed.kind,
 		run.uploadedBytes,
 		run.uploadId,
-		aborted,
+		{ aborted, cause: failed.cause },
 	);
 }
 

@@ -223,6 +223,9 @@ export function describeVodFailure(
 	if (code.startsWith('InvalidTimeStamp')) {
 		return "VOD rejects requests whose time differs from its own by more than 15 minutes. Fix the clock of the machine that runs n8n (enable NTP time sync).";
 	}
+	if (/^(InvalidSecurityToken\.Expired|SecurityTokenExpired)/i.test(code)) {
+		return 'The Security Token of the Alibaba Cloud API credential has expired (STS tokens are temporary). Request a new STS token (AccessKey ID, Secret and Security Token together) and update the credential, or use a RAM user AccessKey and leave Security Token empty; then run the item again.';
+	}
 	if (/^(InvalidSecurityToken|SecurityTokenExpired|InvalidStsToken)/i.test(code)) {
 		return 'The STS Security Token is expired, malformed or does not belong to this AccessKey ID. Request a new STS token (AccessKey ID, Secret and Security Token together) and update the credential, or use a RAM user AccessKey and leave Security Token empty.';
 	}
