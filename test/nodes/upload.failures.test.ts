@@ -157,6 +157,28 @@ describe('a failed upload says what it left', () => {
 		expect(item.json.transient).toBeUndefined();
 	});
 
+	test('every Complete answer lost after OSS stored the file: the outcome is unknown and the error says how to check', async () => {
+		const dropped = [1, 2, 3].map((call) => ({ action: 'CompleteMultipartUpload', call, kind: 'dropAfter' as const }));
+		emulator.setFaults({ oss: { at: dropped } });
+		const [item] = await runUpload(
+			{
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: 'Lost answer',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: 1, parallelParts: 2, maxAttempts: 3 },
+			},
+			[{ json: { url: `${sourceBase}/file/l.mp4?size=${3 * MiB}` } }],
+		);
+		const [video] = media();
+		expect(video.status).not.toBe('Uploading'); // OSS stored it: VOD took the file
+		const text = `${String(item.json.error)} ${String(item.json.description)}`;
+		expect(text).not.toMatch(/stays in status Uploading/);
+		expect(String(item.json.error)).toMatch(new RegExp(`unknown whether VOD video ${video.mediaId} .*holds the file`));
+		expect(String(item.json.error)).toMatch(/Media → Get/);
+		expect(String(item.json.error)).toMatch(/running the item again while it holds the file makes a second one/);
+	});
+
 	test('credentials rejected after every renewal: the message says they were renewed and still refused', async () => {
 		emulator.setFaults({ stsTtlSeconds: -1 });
 		const [item] = await runUpload(
