@@ -179,6 +179,22 @@ describe('a failed upload says what it left', () => {
 		expect(String(item.json.error)).toMatch(/running the item again while it holds the file makes a second one/);
 	});
 
+	test('Reference ID None and a lost CreateUploadVideo answer: not transient (a retry would duplicate), and no URL advice for a binary', async () => {
+		emulator.setFaults({ vod: { at: [{ action: 'CreateUploadVideo', call: 1, kind: 'dropAfter' }] } });
+		const [item] = await runUpload(
+			{ operation: 'uploadBinary', binaryPropertyName: 'data', title: 'Lost create', referenceIdMode: 'none' },
+			[{ json: {} }],
+			[randomBytes(64 * KiB)],
+		);
+		expect(calls('CreateUploadVideo')).toBe(1);
+		expect(media()).toHaveLength(1); // VOD made it: a retry would make a second
+		expect(String(item.json.error)).toMatch(/CreateUploadVideo/);
+		expect(item.json.transient).toBeUndefined();
+		const description = String(item.json.description);
+		expect(description).not.toMatch(/Job Status|source URL/);
+		expect(description).toMatch(/Media → Search/);
+	});
+
 	test('credentials rejected after every renewal: the message says they were renewed and still refused', async () => {
 		emulator.setFaults({ stsTtlSeconds: -1 });
 		const [item] = await runUpload(
