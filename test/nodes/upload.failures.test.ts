@@ -30,6 +30,11 @@ beforeAll(async () => {
 			res.end();
 		} else if (url.pathname.startsWith('/empty-length')) {
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 0 }).end();
+		} else if (url.pathname.startsWith('/chunked')) {
+			// N bytes, without Content-Length
+			const size = Number(url.searchParams.get('size') ?? 1024);
+			res.writeHead(200, { 'content-type': 'video/mp4', 'transfer-encoding': 'chunked' });
+			res.end(randomBytes(size));
 		} else {
 			const size = Number(url.searchParams.get('size') ?? 1024);
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size }).end(randomBytes(size));
@@ -102,6 +107,22 @@ describe('empty sources', () => {
 			[{ json: { url: `${sourceBase}/file/c.mp4?size=3000` } }],
 		);
 		expect(item.json).toMatchObject({ bytes: 3000 });
+	});
+});
+
+describe('Part Size', () => {
+	test('is honoured for a URL that does not announce its size (no Content-Length)', async () => {
+		const [item] = await runUpload(
+			{
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: '',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: 1, parallelParts: 2 },
+			},
+			[{ json: { url: `${sourceBase}/chunked/p.mp4?size=${3 * MiB + 5}` } }],
+		);
+		expect(item.json).toMatchObject({ bytes: 3 * MiB + 5, partSizeBytes: MiB, partCount: 4 });
 	});
 });
 

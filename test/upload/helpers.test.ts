@@ -85,7 +85,9 @@ describe('part size and reference id', () => {
 	it('raises the part size so a file fits in 10,000 parts', () => {
 		expect(choosePartSize(8 * MiB, 1024 * MiB)).toBe(8 * MiB);
 		expect(choosePartSize(8 * MiB, 100 * 1024 * MiB)).toBe(11 * MiB); // 100 GiB / 10,000 = 10.24 MiB → 11 MiB
-		expect(choosePartSize(1 * MiB, undefined)).toBe(8 * MiB);
+		// unknown length: the size asked for (it bounds memory); Part Size × 10,000 is then the cap
+		expect(choosePartSize(1 * MiB, undefined)).toBe(1 * MiB);
+		expect(choosePartSize(24 * MiB, undefined)).toBe(24 * MiB);
 	});
 
 	it('derives a stable, valid Reference ID', () => {
