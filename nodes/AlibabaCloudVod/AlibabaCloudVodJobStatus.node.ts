@@ -203,8 +203,9 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		// n8n gathers the error output output by output, so error items all leave by one to keep the input order
 		const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 
-		// Invalid items go to Failed (as error items) under Continue On Fail: they are not running and
-		// did not succeed, and a Wait loop on Still Running must not spin on them.
+		// Invalid items are error items: under Continue (regular output) they go to Failed (they are not
+		// running and did not succeed, and a Wait loop on Still Running must not spin on them); under
+		// Continue (using error output) n8n moves them from there to the error output.
 		const targets: Target[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {

@@ -38,7 +38,8 @@ export interface StoredObject {
 /**
  * One fault at one call: the `call`-th request of `action` (a VOD action or an OSS operation such as
  * UploadPart, counted from the last reset) fails. `unavailable`: 503 before the action runs;
- * `tokenExpired` (OSS): 403 SecurityTokenExpired before it runs; `dropBefore`: the connection is
+ * `tokenExpired`: before it runs, OSS answers 403 SecurityTokenExpired, VOD 400 InvalidSecurityToken.Expired
+ * (the caller's own STS token expired); `dropBefore`: the connection is
  * destroyed before the action runs; `dropAfter`: the action runs, then the connection is destroyed
  * instead of answering. The client cannot tell the two drops apart.
  */

@@ -242,6 +242,22 @@ describe('Job Status: a lookup error is not a job failure', () => {
 		}
 	});
 
+	it('an item with no Job ID is an error item: Failed under Continue (regular output), the error output under Continue (using error output) — as README says', async () => {
+		const items = [{ json: { sourceId: 'row-1' } }, { json: { sourceId: 'row-2', error: '[item 1] Submit failed' } }];
+		const regular = await runWorkflow(statusRun({}, items, { onError: 'continueRegularOutput' }));
+		expect(regular.output('Status', 1).map((item) => item.json.sourceId)).toEqual(['row-1', 'row-2']);
+		expect(regular.output('Status', 1)[0].json.error).toMatch(/Job ID is empty/);
+		expect(regular.output('Status', 1)[1].json).toMatchObject({ cause: '[item 1] Submit failed' });
+
+		const errorOutput = await runWorkflow(statusRun({}, items, { onError: 'continueErrorOutput' }));
+		expect([0, 1, 2].map((output) => errorOutput.output('Status', output).length)).toEqual([0, 0, 0]);
+		const errors = errorOutput.output('Status', 3);
+		expect(errors.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(errors[0].json.error).toMatchObject({ message: expect.stringMatching(/Job ID is empty/) });
+		expect(errors[1].json.error).toMatchObject({ message: expect.stringMatching(/error item of the previous node/), cause: '[item 1] Submit failed' });
+		expect(bed.calls('GetURLUploadInfos')).toBe(0);
+	});
+
 	it('each output keeps the input order, and an error item of the previous node keeps its source and cause', async () => {
 		const result = await runWorkflow(
 			statusRun(

@@ -21,6 +21,12 @@ const bed = useTestBed({
 			res.end();
 		},
 		'/empty-length': (_req, res) => res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 0 }).end(),
+		// N bytes, without Content-Length
+		'/chunked': (_req, res, url) => {
+			const size = Number(url.searchParams.get('size') ?? 1024);
+			res.writeHead(200, { 'content-type': 'video/mp4', 'transfer-encoding': 'chunked' });
+			res.end(randomBytes(size));
+		},
 		'/file/': (_req, res, url) => {
 			const size = Number(url.searchParams.get('size') ?? 1024);
 			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size }).end(randomBytes(size));
@@ -75,6 +81,22 @@ describe('empty sources', () => {
 	});
 });
 
+describe('Part Size', () => {
+	test('is honoured for a URL that does not announce its size (no Content-Length)', async () => {
+		const [item] = await runUpload(
+			{
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: '',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: 1, parallelParts: 2 },
+			},
+			[{ json: { url: `${bed.sources.baseUrl}/chunked/p.mp4?size=${3 * MiB + 5}` } }],
+		);
+		expect(item.json).toMatchObject({ bytes: 3 * MiB + 5, partSizeBytes: MiB, partCount: 4 });
+	});
+});
+
 describe('a failed upload says what it left', () => {
 	test('OSS dropping every part: the part, the uploadId, "aborted; nothing was stored", and the VideoId', async () => {
 		bed.emulator.setFaults({ oss: { dropRate: 1 } });
@@ -96,6 +118,73 @@ describe('a failed upload says what it left', () => {
 		expect(`${error} ${String(item.json.description)}`).toContain(video.mediaId);
 		expect(error).toMatch(/stays in status Uploading; running the item again uploads into it/);
 		expect(error).not.toMatch(/\.\./);
+	});
+
+	test("the node's own Security Token expired mid-upload: RefreshUploadVideo asked once, the upload aborted, the fix is a new token", async () => {
+		// OSS refuses part 2's credentials; renewing them finds the node's own STS token expired
+		bed.emulator.setFaults({
+			oss: { at: [{ action: 'UploadPart', call: 2, kind: 'tokenExpired' }] },
+			vod: { at: [{ action: 'RefreshUploadVideo', call: 1, kind: 'tokenExpired' }] },
+		});
+		const [item] = await runUpload(
+			{
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: 'Expired token',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: 1, parallelParts: 1, maxAttempts: 5 },
+			},
+			[{ json: { url: `${bed.sources.baseUrl}/file/t.mp4?size=${3 * MiB}` } }],
+		);
+		const error = String(item.json.error);
+		const description = String(item.json.description);
+		expect(bed.calls('RefreshUploadVideo')).toBe(1);
+		const aborts = bed.emulator.ossRequests.filter((request) => request.operation === 'AbortMultipartUpload');
+		expect(aborts.map((request) => request.status)).toEqual([204]);
+		expect(error).toMatch(/Alibaba Cloud API credential .*InvalidSecurityToken\.Expired/);
+		expect(error).toMatch(/The multipart upload \S+ was aborted; nothing was stored/);
+		expect(description).toMatch(/Security Token of the Alibaba Cloud API credential has expired.*Request a new STS token/);
+		expect(description).not.toMatch(/network|Attempts per Part/);
+		expect(item.json).toMatchObject({ code: 'InvalidSecurityToken.Expired' });
+		expect(item.json.transient).toBeUndefined();
+	});
+
+	test('every Complete answer lost after OSS stored the file: the outcome is unknown and the error says how to check', async () => {
+		const dropped = [1, 2, 3].map((call) => ({ action: 'CompleteMultipartUpload', call, kind: 'dropAfter' as const }));
+		bed.emulator.setFaults({ oss: { at: dropped } });
+		const [item] = await runUpload(
+			{
+				operation: 'uploadFromUrl',
+				url: '={{ $json.url }}',
+				title: 'Lost answer',
+				referenceIdMode: 'none',
+				transferOptions: { partSizeMiB: 1, parallelParts: 2, maxAttempts: 3 },
+			},
+			[{ json: { url: `${bed.sources.baseUrl}/file/l.mp4?size=${3 * MiB}` } }],
+		);
+		const [video] = media();
+		expect(video.status).not.toBe('Uploading'); // OSS stored it: VOD took the file
+		const text = `${String(item.json.error)} ${String(item.json.description)}`;
+		expect(text).not.toMatch(/stays in status Uploading/);
+		expect(String(item.json.error)).toMatch(new RegExp(`unknown whether VOD video ${video.mediaId} .*holds the file`));
+		expect(String(item.json.error)).toMatch(/Media → Get/);
+		expect(String(item.json.error)).toMatch(/running the item again while it holds the file makes a second one/);
+	});
+
+	test('Reference ID None and a lost CreateUploadVideo answer: not transient (a retry would duplicate), and no URL advice for a binary', async () => {
+		bed.emulator.setFaults({ vod: { at: [{ action: 'CreateUploadVideo', call: 1, kind: 'dropAfter' }] } });
+		const [item] = await runUpload(
+			{ operation: 'uploadBinary', binaryPropertyName: 'data', title: 'Lost create', referenceIdMode: 'none' },
+			[{ json: {} }],
+			[randomBytes(64 * KiB)],
+		);
+		expect(bed.calls('CreateUploadVideo')).toBe(1);
+		expect(media()).toHaveLength(1); // VOD made it: a retry would make a second
+		expect(String(item.json.error)).toMatch(/CreateUploadVideo/);
+		expect(item.json.transient).toBeUndefined();
+		const description = String(item.json.description);
+		expect(description).not.toMatch(/Job Status|source URL/);
+		expect(description).toMatch(/Media → Search/);
 	});
 
 	test('credentials rejected after every renewal: the message says they were renewed and still refused', async () => {

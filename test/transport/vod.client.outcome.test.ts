@@ -59,3 +59,30 @@ it('a lost answer, then throttled until the tries run out: outcomeUnknown, and t
 		1,
 	);
 });
+
+it('a lost answer is transient only where asking again cannot duplicate: a read is, a create without a dedup key is not', async () => {
+	const credentials = { ...emulator.accessKey, region: 'cn-shanghai', endpoint: emulator.vodEndpoint, protocol: 'HTTP' as const };
+	const lostEveryAnswer = (action: string) => emulator.setFaults({ vod: { dropRate: 1, dropMode: 'afterAction', actions: [action] } });
+	const failureOf = async (call: Promise<unknown>) =>
+		((await call.then(
+			() => undefined,
+			(e: unknown) => e,
+		)) as VodApiError).details;
+	const retry = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
+
+	lostEveryAnswer('CreateUploadImage');
+	const image = await failureOf(callVodApi(httpRequest, credentials, 'CreateUploadImage', { ImageType: 'default', ImageExt: 'png' }, { retry }));
+	expect(image).toMatchObject({ attempts: 1, outcomeUnknown: true, transient: false });
+	expect(image.hint).toMatch(/Media → Search/);
+	expect(image.hint).not.toMatch(/Job Status/);
+
+	lostEveryAnswer('CreateUploadVideo');
+	const unkeyed = await failureOf(callVodApi(httpRequest, credentials, 'CreateUploadVideo', { FileName: 'a.mp4', Title: 'a' }, { retry }));
+	expect(unkeyed).toMatchObject({ attempts: 1, outcomeUnknown: true, transient: false });
+
+	// the client cannot tell a drop before the action from one after it
+	emulator.setFaults({ vod: { dropRate: 1, dropMode: 'beforeAction', actions: ['GetVideoInfo'] } });
+	const read = await failureOf(callVodApi(httpRequest, credentials, 'GetVideoInfo', { VideoId: 'x' }, { retry }));
+	expect(read).toMatchObject({ attempts: 2, outcomeUnknown: true, transient: true });
+	emulator.setFaults({});
+});

@@ -3,6 +3,7 @@ import { decodeUploadAddress, decodeUploadAuth, renewalMargin } from '../../node
 import { choosePartSize } from '../../nodes/AlibabaCloudVod/transport/oss/partSize';
 import { deriveReferenceId } from '../../nodes/AlibabaCloudVod/helpers/uploadValidation';
 import { CredentialKeeper } from '../../nodes/AlibabaCloudVod/transport/oss/credentialKeeper';
+import { parseListParts } from '../../nodes/AlibabaCloudVod/transport/oss/xml';
 
 const MiB = 1024 * 1024;
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
@@ -85,7 +86,9 @@ describe('part size and reference id', () => {
 	it('raises the part size so a file fits in 10,000 parts', () => {
 		expect(choosePartSize(8 * MiB, 1024 * MiB)).toBe(8 * MiB);
 		expect(choosePartSize(8 * MiB, 100 * 1024 * MiB)).toBe(11 * MiB); // 100 GiB / 10,000 = 10.24 MiB → 11 MiB
-		expect(choosePartSize(1 * MiB, undefined)).toBe(8 * MiB);
+		// unknown length: the size asked for (it bounds memory); Part Size × 10,000 is then the cap
+		expect(choosePartSize(1 * MiB, undefined)).toBe(1 * MiB);
+		expect(choosePartSize(24 * MiB, undefined)).toBe(24 * MiB);
 	});
 
 	it('derives a stable, valid Reference ID', () => {
@@ -93,5 +96,28 @@ describe('part size and reference id', () => {
 		expect(a).toMatch(/^n8n-[A-Za-z0-9_-]{40}$/);
 		expect(deriveReferenceId(['url', 'https://x/a.mp4'])).toBe(a);
 		expect(deriveReferenceId(['url', 'https://x/b.mp4'])).not.toBe(a);
+	});
+});
+
+describe('ListParts answers', () => {
+	/** a page as OSS writes it (OSS API reference, ListParts) */
+	const page = (parts: number, truncated: boolean) =>
+		'<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult>' +
+		`\n<Bucket>b</Bucket>\n<Key>sv/a.mp4</Key>\n<UploadId>U1</UploadId>\n<NextPartNumberMarker>${parts}</NextPartNumberMarker>` +
+		`\n<MaxParts>1000</MaxParts>\n<IsTruncated>${truncated}</IsTruncated>` +
+		Array.from(
+			{ length: parts },
+			(_, i) =>
+				`\n<Part>\n<PartNumber>${i + 1}</PartNumber>\n<LastModified>2026-12-02T00:00:00.000Z</LastModified>\n<ETag>"${String(i).padStart(32, 'a')}"</ETag>\n<Size>${1000 + i}</Size>\n</Part>`,
+		).join('') +
+		'\n</ListPartsResult>\n';
+
+	it('reads a whole page and refuses it cut anywhere short of its end (an answer cut in transit)', () => {
+		for (const [parts, truncated] of [[3, false], [2, true]] as const) {
+			const xml = page(parts, truncated);
+			expect(parseListParts(xml)).toMatchObject({ isTruncated: truncated, parts: Array.from({ length: parts }, (_, i) => ({ partNumber: i + 1, size: 1000 + i })) });
+			const end = xml.lastIndexOf('</ListPartsResult>') + '</ListPartsResult>'.length;
+			for (let cut = 0; cut < end; cut++) expect(() => parseListParts(xml.slice(0, cut))).toThrow(/OSS answered/);
+		}
 	});
 });

@@ -166,6 +166,91 @@ describe('streamUpload against the OSS emulator', () => {
 		expect(oss.state.objects.has(`${address.bucket}/${address.objectKey}`)).toBe(false);
 	});
 
+	it('a refused renewal ahead of expiry is asked once, and the abort goes out with the credentials still valid', async () => {
+		const partSize = 128 * KiB;
+		const address = oss.address();
+		// OSS would take them for 3000 s; the upload believes they run out in 1.5 s, so it renews mid-upload
+		const credentials = { ...oss.issue(address), expiresAt: Date.now() + 1500 };
+		async function* slow() {
+			for (let i = 0; i < 40; i++) {
+				yield randomBytes(partSize);
+				await new Promise((r) => setTimeout(r, 75));
+			}
+		}
+		const refusal = new Error('VOD RefreshUploadVideo failed: InvalidSecurityToken.Expired – Specified SecurityToken is expired.');
+		let renewCalls = 0;
+		const error = (await streamUpload({
+			http: httpRequest,
+			address,
+			credentials,
+			renewCredentials: async () => {
+				renewCalls++;
+				throw refusal;
+			},
+			source: slow(),
+			sourceLabel: 'test',
+			partSize,
+			parallel: 2,
+			backoffMs: 20,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error).toBeInstanceOf(StreamUploadError);
+		expect(renewCalls).toBe(1);
+		expect(error.cause).toBe(refusal);
+		expect(error.message).toContain('InvalidSecurityToken.Expired');
+		expect(error.aborted).toBe(true);
+		expect(error.message).toContain('was aborted; nothing was stored');
+		const aborts = oss.server.ossRequests.filter((r) => r.uploadId === error.uploadId && r.operation === 'AbortMultipartUpload');
+		expect(aborts.map((r) => r.status)).toEqual([204]);
+	});
+
+	it('a ListParts answer cut in half is refused by the strict reader; Complete, which names every part, still checks them', async () => {
+		const partSize = 128 * KiB;
+		const data = randomBytes(5 * partSize);
+		type Request = Parameters<typeof httpRequest>[0];
+		const isListParts = (request: Request) => request.method === 'GET' && /uploadId=/.test(String(request.url));
+		const isUploadPart = (request: Request) => request.method === 'PUT' && /partNumber=3&/.test(`${String(request.url)}&`);
+		const cutting = (corruptPart3: boolean) => async (request: Request) => {
+			const answer = (await httpRequest(request)) as { body: unknown; headers: Record<string, string> };
+			if (isListParts(request)) return { ...answer, body: String(answer.body).slice(0, String(answer.body).length / 2) };
+			// an ETag OSS never gave: only Complete can notice it
+			if (corruptPart3 && isUploadPart(request)) return { ...answer, headers: { ...answer.headers, etag: '"00000000000000000000000000000000"' } };
+			return answer;
+		};
+		const warnings: string[] = [];
+		const logger = { info() {}, debug() {}, warn: (message: string) => warnings.push(message) };
+
+		const address = oss.address();
+		const result = await streamUpload({
+			http: cutting(false),
+			address,
+			credentials: oss.issue(address),
+			source: jagged(data, partSize),
+			sourceLabel: 'test',
+			partSize,
+			parallel: 2,
+			logger,
+		});
+		expect(result.partCount).toBe(5);
+		expect(stored(address).md5).toBe(md5(data));
+		expect(warnings.join('\n')).toMatch(/Could not list the uploaded parts .*unclosed <ListPartsResult>/);
+
+		const corrupted = oss.address();
+		const error = (await streamUpload({
+			http: cutting(true),
+			address: corrupted,
+			credentials: oss.issue(corrupted),
+			source: jagged(data, partSize),
+			sourceLabel: 'test',
+			partSize,
+			parallel: 2,
+			logger,
+		}).catch((e: unknown) => e)) as StreamUploadError;
+		expect(error).toBeInstanceOf(StreamUploadError);
+		expect(error.message).toMatch(/Completing the multipart upload .*InvalidPart/);
+		expect(error.aborted).toBe(true);
+		expect(oss.state.objects.has(`${corrupted.bucket}/${corrupted.objectKey}`)).toBe(false);
+	});
+
 	it('aborts when the source ends short of its announced size', async () => {
 		const partSize = 128 * KiB;
 		const address = oss.address();

@@ -47,12 +47,23 @@ export interface LeftMedia {
 	/** the upload resumed a video an earlier run had created */
 	resumed: boolean;
 	referenceId?: string;
+	/** the CompleteMultipartUpload went out and no answer settled it: OSS may hold the file */
+	maybeStored?: boolean;
 }
 
 /** What a failed upload leaves in VOD: the media created for it, named, and what to do with it. */
-export function leftMediaText({ kind, id, resumed, referenceId }: LeftMedia): string {
+export function leftMediaText({ kind, id, resumed, referenceId, maybeStored }: LeftMedia): string {
 	const what = kind === 'video' ? 'video' : kind === 'image' ? 'image' : 'attached media';
-	const state = `VOD ${what} ${id} (${resumed ? 'created by an earlier run' : 'created for this file'}) stays in status Uploading`;
+	const media = `VOD ${what} ${id} (${resumed ? 'created by an earlier run' : 'created for this file'})`;
+	if (maybeStored) {
+		const check = kind === 'video' ? `Media → Get (video ID ${id})` : 'Media → Search or the VOD console';
+		const rerun =
+			kind === 'video' && referenceId
+				? `running the item again finds it by its Reference ID ${referenceId} either way`
+				: 'running the item again while it holds the file makes a second one';
+		return `It is unknown whether ${media} holds the file: check its status with ${check} — Uploading means the file did not arrive, any other status that it did; ${rerun}.`;
+	}
+	const state = `${media} stays in status Uploading`;
 	if (kind === 'video' && referenceId) {
 		return `${state}; running the item again uploads into it (Reference ID ${referenceId}), or delete it with Media → Delete.`;
 	}

@@ -10,6 +10,8 @@ export function pickFault(state: EmulatorState, action: string): { error?: VodEr
 	const targeted = targetedFault(faults.at, action, state.vod.callCounts.get(action) ?? 0);
 	if (targeted?.kind === 'dropAfter') return { drop: 'after' };
 	if (targeted?.kind === 'dropBefore') return { drop: 'before' };
+	// VOD refuses a caller whose own STS token expired as it refuses any expired token
+	if (targeted?.kind === 'tokenExpired') return { error: errors.securityTokenExpired(), drop: undefined };
 	if (targeted) return { error: errors.unavailable(), drop: undefined };
 	const qps = faults.qps?.[action];
 	if (qps !== undefined && overQps(state, action, qps)) return { error: errors.throttling(), drop: undefined };

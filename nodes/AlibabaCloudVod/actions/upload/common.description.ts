@@ -234,7 +234,7 @@ export const transferOptions: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 1024 },
 			default: 8,
 			description:
-				'Size of each uploaded part. Raised automatically when a file would need more than 10,000 parts; files smaller than one part are uploaded in a single request.',
+				'Size of each uploaded part. Raised automatically when a file of known size would need more than 10,000 parts; a URL that does not announce its size (no Content-Length) takes at most Part Size × 10,000 (78 GiB at 8 MiB). Files smaller than one part are uploaded in a single request.',
 		},
 		{
 			displayName: 'Request Timeout (Seconds)',

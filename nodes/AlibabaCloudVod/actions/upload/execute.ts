@@ -56,6 +56,7 @@ import {
 	getVideoInfo,
 	refreshUploadVideo,
 } from '../../transport/vod/operations';
+import { vodErrorDetails } from '../../transport/vod/request';
 import { ATTEMPTS_PER_PART, PARALLEL_PARTS } from './common.description';
 import { openBinarySource, openUrlSource, type UploadSource } from './source';
 
@@ -512,7 +513,8 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 			failure = error;
 		}
 		if (!result) {
-			const left = { kind: settings.kind, id: created.id, resumed: created.resumed, referenceId };
+			const maybeStored = failure instanceof StreamUploadError && failure.maybeStored;
+			const left = { kind: settings.kind, id: created.id, resumed: created.resumed, referenceId, maybeStored };
 			throw uploadFailure(ctx, i, failure, left);
 		}
 		const idField = settings.kind === 'video' ? 'videoId' : settings.kind === 'image' ? 'imageId' : 'mediaId';
@@ -585,27 +587,38 @@ async function checkFirstBytes(settings: Settings, source: UploadSource) {
 	source.chunks = read.chunks;
 }
 
+/** What to do about a failed upload; a VOD call that failed underneath (RefreshUploadVideo) says it itself. */
+function failureFix(error: unknown, left: LeftMedia): string {
+	const kind = error instanceof StreamUploadError ? error.kind : undefined;
+	const vod = vodErrorDetails(error instanceof StreamUploadError ? error.cause : undefined);
+	if (kind === 'source') return 'The source did not deliver the file as announced: the message says why, and what to fix first.';
+	if (kind === 'cancelled') return 'The execution was stopped.';
+	if (vod) return vod.hint;
+	if (left.maybeStored) return 'The CompleteMultipartUpload went out but no answer settled it, so OSS may have stored the file.';
+	if (kind === 'storage') {
+		return 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.';
+	}
+	return 'The upload into VOD storage could not start.';
+}
+
 function uploadFailure(
 	ctx: IExecuteFunctions,
 	i: number,
 	error: unknown,
 	left: LeftMedia,
 ): NodeOperationError {
-	const kind = error instanceof StreamUploadError ? error.kind : undefined;
-	const description =
-		kind === 'source'
-			? 'The source did not deliver the file as announced: the message says why, and what to fix first.'
-			: kind === 'cancelled'
-				? 'The execution was stopped.'
-				: kind === 'storage'
-					? 'OSS refused or kept failing the upload; check the network to VOD storage, or raise Attempts per Part / Request Timeout.'
-					: 'The upload into VOD storage could not start.';
+	const cause = error instanceof StreamUploadError ? error.cause : undefined;
+	const description = failureFix(error, left);
 	const text = String((error as Error)?.message ?? error).replace(/^\[item \d+\] /, '').replace(/\.$/, '');
 	const message = withoutErrorCodes(`[item ${i}] ${text}. ${leftMediaText(left)}`);
-	return new NodeOperationError(ctx.getNode(), message, {
+	const failure = new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
 		description: `${description} ${leftMediaText(left)}`,
 	});
+	// VOD's code and whether asking again may help travel with the error item (helpers/items.ts)
+	const vodFields = (cause as { context?: IDataObject } | undefined)?.context?.vod;
+	if (vodErrorDetails(cause) && vodFields) failure.context.vod = vodFields;
+	return failure;
 }
 
 /**

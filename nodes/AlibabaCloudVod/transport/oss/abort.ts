@@ -18,7 +18,9 @@ export async function abortUpload(run: UploadRun): Promise<'aborted' | 'gone' | 
 	for (let attempt = 1; attempt <= ABORT_ATTEMPTS; attempt++) {
 		let error: OssFailure;
 		try {
-			if (keeper.renewable) await keeper.fresh();
+			// A renewal that fails (the node's own Security Token expired, the run cancelled) leaves the
+			// credentials of now: renewed ahead of expiry, they are still valid for a while.
+			if (keeper.renewable) await keeper.fresh().catch(() => undefined);
 			await sendOssRequest(http, abortMultipartUploadRequest(run.target(), { uploadId }, new Date()), { timeoutMs });
 			logger?.info(`Aborted the multipart upload ${uploadId} of ${run.key}`);
 			return 'aborted';
@@ -27,9 +29,14 @@ export async function abortUpload(run: UploadRun): Promise<'aborted' | 'gone' | 
 		}
 		if (error.code === 'NoSuchUpload') return 'gone';
 		const kind = classifyOssFailure(error);
-		if (kind === 'credentials' && keeper.renewable) {
-			await keeper.rejected(keeper.generation).catch(() => undefined);
-		} else if (kind === 'fatal') {
+		const renewed =
+			kind === 'credentials' &&
+			keeper.renewable &&
+			(await keeper.rejected(keeper.generation).then(
+				() => true,
+				() => false,
+			));
+		if (kind === 'fatal' || (kind === 'credentials' && !renewed)) {
 			logger?.warn(`Aborting the multipart upload ${uploadId} failed: ${describeOssFailure(error, run.secrets())}`);
 			return 'failed';
 		}

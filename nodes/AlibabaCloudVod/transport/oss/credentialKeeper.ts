@@ -13,6 +13,12 @@ export class CredentialKeeper {
 
 	private renewing: Promise<void> | undefined;
 
+	/**
+	 * The failure of a renewal. It is not asked for again: VOD's transport already retried what may
+	 * pass, and a refusal (the node's own Security Token expired) stays one.
+	 */
+	private refusal: { error: unknown } | undefined;
+
 	generation = 0;
 
 	renewals = 0;
@@ -52,6 +58,7 @@ export class CredentialKeeper {
 	}
 
 	private async renewFrom(generation: number): Promise<void> {
+		if (this.refusal) throw this.refusal.error;
 		if (generation !== this.generation) return;
 		if (!this.renewing) {
 			const renew = this.renew as () => Promise<StsCredentials>;
@@ -62,9 +69,14 @@ export class CredentialKeeper {
 				this.generation++;
 				this.renewals++;
 				this.onChange(next);
-			})().finally(() => {
-				this.renewing = undefined;
-			});
+			})()
+				.catch((error: unknown) => {
+					this.refusal = { error };
+					throw error;
+				})
+				.finally(() => {
+					this.renewing = undefined;
+				});
 		}
 		await this.renewing;
 	}

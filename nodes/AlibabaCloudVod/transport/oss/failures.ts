@@ -3,17 +3,33 @@ import { redactText } from '../redact';
 
 export type UploadFailureKind = 'source' | 'storage' | 'cancelled';
 
+/** What a failed upload left behind, and what made it fail underneath. */
+export interface UploadFailureFacts {
+	/** the multipart upload was aborted: OSS dropped its parts */
+	aborted?: boolean;
+	/** a CompleteMultipartUpload went out and its outcome is unknown: OSS may hold the file */
+	maybeStored?: boolean;
+	/** the failure underneath, e.g. VOD's refusal of RefreshUploadVideo (its code and fix) */
+	cause?: unknown;
+}
+
 /** What went wrong, how far it got, and whether the unfinished multipart upload was cleaned up. */
 export class StreamUploadError extends Error {
+	readonly aborted?: boolean;
+
+	readonly maybeStored?: boolean;
+
 	constructor(
 		message: string,
 		readonly kind: UploadFailureKind,
 		readonly bytes: number,
 		readonly uploadId?: string,
-		readonly aborted?: boolean,
+		facts: UploadFailureFacts = {},
 	) {
-		super(message);
+		super(message, { cause: facts.cause });
 		this.name = 'StreamUploadError';
+		this.aborted = facts.aborted;
+		this.maybeStored = facts.maybeStored;
 	}
 }
 

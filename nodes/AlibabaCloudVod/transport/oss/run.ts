@@ -75,8 +75,8 @@ export class UploadRun {
 		return [...secretsOf(this.settings.keeper.credentials), ...this.settings.credentialSecrets];
 	}
 
-	failure(message: string, kind: UploadFailureKind): StreamUploadError {
-		return new StreamUploadError(message, kind, this.uploadedBytes, this.uploadId);
+	failure(message: string, kind: UploadFailureKind, cause?: unknown): StreamUploadError {
+		return new StreamUploadError(message, kind, this.uploadedBytes, this.uploadId, { cause });
 	}
 
 	private ofTotal() {

@@ -14,7 +14,11 @@ export type OssRequestBuilder = (target: OssObjectTarget, date: Date) => SignedO
 const RENEWALS_PER_REQUEST = 5;
 const MAX_BACKOFF_MS = 10_000;
 
-/** Renews through the keeper; a failure of RefreshUploadVideo becomes the upload's failure. */
+/**
+ * Renews through the keeper; a failure of RefreshUploadVideo becomes the upload's failure, with VOD's
+ * error as its cause (its code and fix: an expired Security Token of the node's own credential is
+ * not a network problem).
+ */
 export async function renewing<T>(run: UploadRun, renew: () => Promise<T>): Promise<T> {
 	let failure: unknown;
 	try {
@@ -24,7 +28,11 @@ export async function renewing<T>(run: UploadRun, renew: () => Promise<T>): Prom
 	}
 	if (run.cancelled) throw run.cancelledError();
 	const reason = redactText(String((failure as Error)?.message ?? failure), run.secrets());
-	throw run.failure(`Renewing the upload credentials (RefreshUploadVideo) failed: ${reason}`, 'storage');
+	throw run.failure(
+		`Renewing the upload credentials with the node's Alibaba Cloud API credential (RefreshUploadVideo) failed: ${reason}`,
+		'storage',
+		failure,
+	);
 }
 
 /** A request that cannot be built (an object key OSS cannot address) fails at once, untried. */

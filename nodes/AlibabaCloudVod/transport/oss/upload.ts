@@ -150,7 +150,7 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 	}
 	if (!run.uploadId) throw failed;
 	const outcome = await abortUpload(run);
-	// Once Complete went out, an upload OSS no longer knows may have become the object.
+	// Once Complete went out, an upload OSS no longer knows (or one not aborted) may have become the object.
 	const aborted = outcome === 'aborted' || (outcome === 'gone' && !run.completeSent);
 	throw new StreamUploadError(
 		// a message may end in a sentence of its own (a fix)
@@ -158,14 +158,14 @@ export async function streamUpload(options: StreamUploadOptions): Promise<Stream
 		failed.kind,
 		run.uploadedBytes,
 		run.uploadId,
-		aborted,
+		{ aborted, maybeStored: run.completeSent && !aborted, cause: failed.cause },
 	);
 }
 
 function afterAbort(outcome: 'aborted' | 'gone' | 'failed', aborted: boolean, uploadId: string) {
 	if (aborted) return `The multipart upload ${uploadId} was aborted; nothing was stored.`;
 	if (outcome === 'gone') {
-		return `OSS no longer holds the multipart upload ${uploadId}: the CompleteMultipartUpload sent before the failure may have stored the file, so check the media before uploading it again.`;
+		return `OSS no longer holds the multipart upload ${uploadId}: the CompleteMultipartUpload sent before the failure may have stored the file.`;
 	}
 	return `Aborting the multipart upload ${uploadId} failed too; OSS deletes its parts after 7 days.`;
 }

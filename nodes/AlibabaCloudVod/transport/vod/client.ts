@@ -136,7 +136,8 @@ function finalError(call: Call, last: VodFailure, attempts: number, idempotent: 
 		attempts,
 		// An earlier try that may have run leaves the call's outcome unknown, whatever the last try met.
 		outcomeUnknown: last.outcomeUnknown || retriedAmbiguous,
-		transient: last.transient,
+		// "asking again may succeed" — not for a call that may have run and whose repeat would duplicate it
+		transient: last.transient && (idempotent || !last.outcomeUnknown),
 		sessionIdReused: sessionIdReused || undefined,
 		hint: sessionIdReused
 			? `VOD refused the SessionId because it was used in the last 10 minutes${retriedAmbiguous ? ': an earlier try of this call reached VOD and created the jobs' : ''}. The URLs were not submitted twice; look up their jobs by URL (Job Status) instead of submitting again.`

@@ -19,7 +19,10 @@ export interface VodErrorDetails {
 	attempts: number;
 	/** the last failure left it unknown whether VOD ran the action */
 	outcomeUnknown: boolean;
-	/** the last failure may pass by itself (throttling, 5xx, timeout, network): asking later may succeed */
+	/**
+	 * the last failure may pass by itself (throttling, 5xx, timeout, network): asking later may succeed —
+	 * false when the call may have run and repeating it could duplicate what it made (idempotency.ts)
+	 */
 	transient: boolean;
 	/** how to fix it, for the user */
 	hint: string;
@@ -219,6 +222,17 @@ export function mentionsSessionId(failure: Pick<VodFailure, 'code' | 'message'>)
 	return /sessionid/i.test(failure.code) || /sessionid/i.test(failure.message);
 }
 
+/** Where to find what a call that may have run made, before running the item again. */
+function whereToCheck(action: string): string {
+	if (action === 'UploadMediaByURL') {
+		return 'Check the result (Job Status by source URL, or Media → Search) before submitting again.';
+	}
+	if (action.startsWith('CreateUpload')) {
+		return 'Look for the media with Media → Search (by title) before running the item again: one VOD made stays in status Uploading without the file; delete it or keep it. An Upload with a Reference ID (Derive or Custom) can be repeated safely.';
+	}
+	return 'Check the result before running the item again.';
+}
+
 /** How to fix the common failures, in the user's terms. */
 export function describeVodFailure(
 	action: string,
@@ -238,6 +252,9 @@ export function describeVodFailure(
 	}
 	if (code.startsWith('InvalidTimeStamp')) {
 		return "VOD rejects requests whose time differs from its own by more than 15 minutes. Fix the clock of the machine that runs n8n (enable NTP time sync).";
+	}
+	if (/^(InvalidSecurityToken\.Expired|SecurityTokenExpired)/i.test(code)) {
+		return 'The Security Token of the Alibaba Cloud API credential has expired (STS tokens are temporary). Request a new STS token (AccessKey ID, Secret and Security Token together) and update the credential, or use a RAM user AccessKey and leave Security Token empty; then run the item again.';
 	}
 	if (/^(InvalidSecurityToken|SecurityTokenExpired|InvalidStsToken)/i.test(code)) {
 		return 'The STS Security Token is expired, malformed or does not belong to this AccessKey ID. Request a new STS token (AccessKey ID, Secret and Security Token together) and update the credential, or use a RAM user AccessKey and leave Security Token empty.';
@@ -292,7 +309,7 @@ export function describeVodFailure(
 		return `Could not connect to ${context.endpoint} (${tries} tries). Check Region, Endpoint and Protocol in the credential, and any proxy or firewall between n8n and Alibaba Cloud.`;
 	}
 	if (failure.outcomeUnknown && failure.transient && !context.retriedAmbiguous) {
-		return `The connection failed after the request was sent, so it is unknown whether VOD ran ${action}. It was not repeated automatically because repeating it could create duplicates. Check the result (e.g. Job Status by source URL, or Media Search) before submitting again.`;
+		return `The connection failed after the request was sent, so it is unknown whether VOD ran ${action}. It was not repeated automatically because repeating it could create duplicates. ${whereToCheck(action)}`;
 	}
 	if (failure.transient) {
 		return `VOD did not complete ${action} after ${tries} tries (temporary failures). Try again later; if it persists, check the Alibaba Cloud status page.`;
