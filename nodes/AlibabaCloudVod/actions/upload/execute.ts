@@ -19,7 +19,7 @@ import {
 	titleFromFileName,
 } from '../../helpers/metadataValidation';
 import { withFirstChunk } from '../../helpers/emptySource';
-import { wholeNumberOption } from '../../helpers/numberOptions';
+import { numberOption, wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
 import { leftMediaText, STALLED_SOURCE_FIX, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
 import {
@@ -33,7 +33,7 @@ import {
 	extensionOf,
 } from '../../helpers/uploadValidation';
 import { SourceStalledError } from '../../transport/idleTimeout';
-import { choosePartSize, MAX_PART_SIZE_MIB } from '../../transport/oss/partSize';
+import { choosePartSize } from '../../transport/oss/partSize';
 import { decodeUploadAddress, decodeUploadAuth } from '../../transport/oss/uploadCredentials';
 import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/oss/upload';
 import {
@@ -43,7 +43,7 @@ import {
 	getVideoInfo,
 	refreshUploadVideo,
 } from '../../transport/vod/operations';
-import { ATTEMPTS_PER_PART, PARALLEL_PARTS } from './common.description';
+import { ATTEMPTS_PER_PART, PARALLEL_PARTS, PART_SIZE_MIB } from './common.description';
 import { openBinarySource, openUrlSource, type UploadSource } from './source';
 
 export type UploadKind = 'video' | 'image' | 'attached';
@@ -86,13 +86,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 	const options = ctx.getNodeParameter('mediaOptions', i, {}) as IDataObject;
 	const transfer = ctx.getNodeParameter('transferOptions', i, {}) as IDataObject;
 
-	const partSizeMiB = Number(transfer.partSizeMiB ?? 8);
-	if (!(partSizeMiB >= 1 && partSizeMiB <= MAX_PART_SIZE_MIB)) {
-		throw new ItemInputError(
-			`Part Size ${partSizeMiB} MiB is out of range`,
-			`Use 1 to ${MAX_PART_SIZE_MIB} MiB (8 is a good default).`,
-		);
-	}
+	const partSizeMiB = numberOption('Part Size (MiB)', transfer.partSizeMiB, PART_SIZE_MIB);
 	const parallel = wholeNumberOption('Parallel Parts', transfer.parallelParts, PARALLEL_PARTS);
 	const maxAttempts = wholeNumberOption('Attempts per Part', transfer.maxAttempts, ATTEMPTS_PER_PART);
 

@@ -1,0 +1,113 @@
+/**
+ * What Upload refuses before VOD creates anything, and what it says (outside pass on 1.123.5, findings
+ * 3–7, M4, M5): file names with # or ?, the binary's MIME type, Part Size × Parallel Parts, a source URL's
+ * user:password@, a non-number Part Size, a binary whose stored file is gone; and what a stopped run
+ * says about running again.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
+
+let emulator: Emulator;
+let source: http.Server;
+let base: string;
+/** the Authorization header of every request to the source server */
+const authorizations: Array<string | undefined> = [];
+
+beforeAll(async () => {
+	jest.spyOn(console, 'warn').mockImplementation(() => {});
+	emulator = await startEmulator();
+	source = http.createServer((req, res) => {
+		authorizations.push(req.headers.authorization);
+		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 1000 }).end(Buffer.alloc(1000, 5));
+	});
+	await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', () => resolve()));
+	base = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+	source.closeAllConnections();
+	await new Promise((resolve) => source.close(resolve));
+	await emulator?.stop();
+});
+beforeEach(() => {
+	emulator.reset();
+	emulator.setFaults({});
+	authorizations.length = 0;
+});
+
+const calls = (action: string) => emulator.state.vodCalls[action] ?? 0;
+const media = () => [...emulator.state.vod.media.values()];
+
+type OnError = 'stopWorkflow' | 'continueRegularOutput';
+interface Binary {
+	data: Buffer;
+	fileName: string;
+	mimeType?: string;
+}
+
+async function run(
+	parameters: INodeParameters,
+	items: INodeExecutionData[],
+	onError: OnError = 'stopWorkflow',
+	binaries?: Binary[],
+	/** changes an item's binary after n8n stored it */
+	alter?: (binary: INodeExecutionData['binary'], i: number) => void,
+) {
+	const result = await runWorkflow({
+		nodes: [
+			startNode(),
+			functionNode('Make Binary'),
+			vodNode('VOD', parameters, undefined, onError === 'stopWorkflow' ? {} : { onError }),
+		],
+		connections: chain('Start', 'Make Binary', 'VOD'),
+		credentials: emulatorCredentials(emulator),
+		startItems: items,
+		functions: {
+			'Make Binary': async function (this: IExecuteFunctions, input: INodeExecutionData[]) {
+				if (!binaries) return input;
+				return await Promise.all(
+					binaries.map(async ({ data, fileName, mimeType }, i) => {
+						const binary = { data: await this.helpers.prepareBinaryData(data, fileName, mimeType) };
+						alter?.(binary, i);
+						return { json: {}, binary, pairedItem: { item: i } };
+					}),
+				);
+			},
+		},
+	});
+	const error = result.nodeError('VOD') as (Error & { description?: string; context?: Record<string, unknown> }) | undefined;
+	return { result, error, out: result.status === 'error' ? [] : result.output('VOD') };
+}
+
+const binaryUpload = (extra: INodeParameters = {}): INodeParameters => ({
+	resource: 'upload',
+	operation: 'uploadBinary',
+	title: '',
+	referenceIdMode: 'derive',
+	...extra,
+});
+const video = (fileName = 'a.mp4', mimeType?: string): Binary => ({ data: Buffer.alloc(2000, 1), fileName, mimeType });
+
+describe('Part Size that is not a number (M4)', () => {
+	test.each(['abc', '', ' 2x'])('Part Size %j names the option and the value, never NaN', async (value) => {
+		const { result, error } = await run(
+			binaryUpload({ transferOptions: { partSizeMiB: value } }),
+			[{ json: {} }],
+			'stopWorkflow',
+			[video()],
+		);
+		if (value === '') {
+			// not set: the default applies
+			expect(result.status).toBe('success');
+			return;
+		}
+		expect(result.status).toBe('error');
+		expect(error?.message).toContain(`Part Size (MiB) "${value}" is not a number from 1 to 1024`);
+		expect(error?.message).not.toContain('NaN');
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+});
