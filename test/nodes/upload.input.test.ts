@@ -9,7 +9,12 @@ import type { AddressInfo } from 'node:net';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import fc from 'fast-check';
+
+import { MiB } from '../../nodes/AlibabaCloudVod/helpers/uploadFormat';
+import { choosePartSize, MAX_PART_BUFFERS_MIB, parallelWithin } from '../../nodes/AlibabaCloudVod/transport/oss/partSize';
 import { startEmulator, type Emulator } from '../emulator';
+import { propertyParams } from '../support/property';
 import { chain, emulatorCredentials, functionNode, runWorkflow, startNode, vodNode } from '../harness';
 
 let emulator: Emulator;
@@ -109,5 +114,51 @@ describe('Part Size that is not a number (M4)', () => {
 		expect(error?.message).toContain(`Part Size (MiB) "${value}" is not a number from 1 to 1024`);
 		expect(error?.message).not.toContain('NaN');
 		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+});
+
+describe('Part Size × Parallel Parts is capped (finding 6)', () => {
+	test('1024 MiB × 32 fails naming both options and the fix, before anything is created', async () => {
+		const { result, error } = await run(
+			binaryUpload({ transferOptions: { partSizeMiB: 1024, parallelParts: 32 } }),
+			[{ json: {} }],
+			'stopWorkflow',
+			[video()],
+		);
+		expect(result.status).toBe('error');
+		expect(error?.message).toContain('Part Size (MiB) 1024 × Parallel Parts 32 asks for 32 GiB of part buffers');
+		expect(error?.description).toMatch(/Lower Part Size or Parallel Parts .* at most 1024 MiB/);
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+
+	test('128 × 8 (at the bound) uploads; 128 × 9 fails its item under Continue', async () => {
+		const { out } = await run(
+			binaryUpload({ transferOptions: { partSizeMiB: '={{ 128 }}', parallelParts: '={{ $itemIndex ? 9 : 8 }}' } }),
+			[{ json: {} }, { json: {} }],
+			'continueRegularOutput',
+			[video('a.mp4'), video('b.mp4')],
+		);
+		expect(out[0].json.videoId).toBeDefined();
+		expect(String(out[1].json.error)).toContain('Part Size (MiB) 128 × Parallel Parts 9');
+		expect(media()).toHaveLength(1);
+	});
+
+	test('property: for every allowed setting and file size up to 48 TB, the part buffers in use stay within the bound', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 1, max: 1024 }),
+				fc.integer({ min: 1, max: 32 }),
+				fc.option(fc.integer({ min: 0, max: 48 * 1024 ** 4 }), { nil: undefined }),
+				(partSizeMiB, parallel, totalBytes) => {
+					fc.pre(partSizeMiB * parallel <= MAX_PART_BUFFERS_MIB);
+					const partSize = choosePartSize(partSizeMiB * MiB, totalBytes);
+					const running = parallelWithin(partSize, parallel);
+					expect(running).toBeGreaterThanOrEqual(1);
+					expect(running).toBeLessThanOrEqual(parallel);
+					if (partSize <= MAX_PART_BUFFERS_MIB * MiB) expect(partSize * running).toBeLessThanOrEqual(MAX_PART_BUFFERS_MIB * MiB);
+				},
+			),
+			propertyParams(500),
+		);
 	});
 });

@@ -211,7 +211,8 @@ const parallelParts: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 32 },
 	default: 4,
-	description: 'Parts uploaded at the same time. Memory use is about Part Size × Parallel Parts.',
+	description:
+		'Parts uploaded at the same time. Memory use is about Part Size × Parallel Parts, which may be at most 1024 MiB.',
 };
 
 const partSizeMiB: INodeProperties = {

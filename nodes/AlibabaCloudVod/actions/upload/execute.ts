@@ -33,7 +33,7 @@ import {
 	extensionOf,
 } from '../../helpers/uploadValidation';
 import { SourceStalledError } from '../../transport/idleTimeout';
-import { choosePartSize } from '../../transport/oss/partSize';
+import { choosePartSize, MAX_PART_BUFFERS_MIB, parallelWithin } from '../../transport/oss/partSize';
 import { decodeUploadAddress, decodeUploadAuth } from '../../transport/oss/uploadCredentials';
 import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/oss/upload';
 import {
@@ -89,6 +89,12 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 	const partSizeMiB = numberOption('Part Size (MiB)', transfer.partSizeMiB, PART_SIZE_MIB);
 	const parallel = wholeNumberOption('Parallel Parts', transfer.parallelParts, PARALLEL_PARTS);
 	const maxAttempts = wholeNumberOption('Attempts per Part', transfer.maxAttempts, ATTEMPTS_PER_PART);
+	if (partSizeMiB * parallel > MAX_PART_BUFFERS_MIB) {
+		throw new ItemInputError(
+			`Part Size (MiB) ${partSizeMiB} × Parallel Parts ${parallel} asks for ${formatBytes(partSizeMiB * parallel * MiB)} of part buffers; the upload allows at most ${MAX_PART_BUFFERS_MIB} MiB`,
+			`Lower Part Size or Parallel Parts (Transfer Options) so that their product is at most ${MAX_PART_BUFFERS_MIB} MiB, e.g. 8 MiB × 4 (the defaults) or 64 MiB × 16.`,
+		);
+	}
 
 	const settings: Settings = {
 		kind,
@@ -487,7 +493,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 				totalBytes: source.totalBytes,
 				sourceLabel: source.label,
 				partSize,
-				parallel: settings.parallel,
+				parallel: parallelWithin(partSize, settings.parallel),
 				maxAttempts: settings.maxAttempts,
 				requestTimeoutMs: settings.timeoutMs,
 				contentType: source.mimeType,
