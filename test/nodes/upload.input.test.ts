@@ -162,3 +162,70 @@ describe('Part Size × Parallel Parts is capped (finding 6)', () => {
 		);
 	});
 });
+
+describe('file names with # or ? (finding 3)', () => {
+	test('a typed File Name with # stops the run before the first upload, naming the character and the fix', async () => {
+		const { result, error } = await run(
+			binaryUpload({ mediaOptions: { fileName: '={{ $itemIndex ? "Episode #3.mp4" : "" }}' } }),
+			[{ json: {} }, { json: {} }],
+			'stopWorkflow',
+			[video('good.mp4'), video('other.mp4')],
+		);
+		expect(result.status).toBe('error');
+		expect(error?.message).toMatch(/^\[item 1\] File Name "Episode #3.mp4" contains "#"/);
+		expect(error?.description).toContain('Replace "#" in File Name, e.g. with "_" ("Episode _3.mp4")');
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+
+	test('Upload from URL: a typed File Name with ? is refused before the download', async () => {
+		const { result, error } = await run(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: `${base}/v.mp4`, title: '', referenceIdMode: 'none', mediaOptions: { fileName: 'c?d.mp4' } },
+			[{ json: {} }],
+		);
+		expect(result.status).toBe('error');
+		expect(error?.message).toContain('contains "?"');
+		expect(authorizations).toHaveLength(0);
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+
+	test('names taken from the binary or the URL are cleaned: # and ? read "_", the title keeps them', async () => {
+		const fromBinary = await run(binaryUpload(), [{ json: {} }], 'stopWorkflow', [video('Episode #3?.mp4')]);
+		expect(fromBinary.out[0].json).toMatchObject({ fileName: 'Episode _3_.mp4', title: 'Episode #3?' });
+		const fromUrl = await run(
+			{ resource: 'upload', operation: 'uploadFromUrl', url: `${base}/ep%233%3F.mp4`, title: '', referenceIdMode: 'derive' },
+			[{ json: {} }],
+		);
+		expect(fromUrl.out[0].json).toMatchObject({ fileName: 'ep_3_.mp4', title: 'ep#3?' });
+		expect(media().map((m) => m.fileName).sort()).toEqual(['Episode _3_.mp4', 'ep_3_.mp4']);
+	});
+
+	test('property: any name, from the binary or typed, uploads under a name VOD takes or is refused before VOD is asked', async () => {
+		const character = fc.constantFrom(...'ab #?%+./\\ é中😀'.replace(/ /g, '').split(''), ' ', '%23', '%3F');
+		const name = fc
+			.tuple(fc.array(character, { minLength: 1, maxLength: 8 }), fc.constantFrom('.mp4', '.MOV', '.txt', '', '.mp4#x', '.mp4?'))
+			.map(([chars, ext]) => chars.join('') + ext);
+		const seen = { uploaded: 0, refused: 0 };
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.tuple(name, fc.boolean()), { minLength: 1, maxLength: 6 }), async (cases) => {
+				emulator.reset();
+				const { out } = await run(
+					binaryUpload({ referenceIdMode: 'none', mediaOptions: { fileName: '={{ $json.typed ?? "" }}' } }),
+					cases.map(([, typed], i) => ({ json: typed ? { typed: cases[i][0] } : {} })),
+					'continueRegularOutput',
+					cases.map(([fileName]) => video(fileName)),
+				);
+				const uploaded = out.filter((item) => item.json.videoId);
+				for (const item of out) {
+					if (!item.json.videoId) expect(String(item.json.error)).not.toMatch(/InvalidFileName|VOD answered|extension is illegal/);
+				}
+				expect(calls('CreateUploadVideo')).toBe(uploaded.length);
+				seen.uploaded += uploaded.length;
+				seen.refused += out.length - uploaded.length;
+			}),
+			propertyParams(15),
+		);
+		// the inputs reach both sides
+		expect(seen.uploaded).toBeGreaterThan(5);
+		expect(seen.refused).toBeGreaterThan(5);
+	}, 120_000);
+});

@@ -14,7 +14,6 @@ import {
 	checkHttpUrl,
 	checkTags,
 	checkText,
-	derivedFileName,
 	LIMITS,
 	titleFromFileName,
 } from '../../helpers/metadataValidation';
@@ -30,6 +29,7 @@ import {
 	checkFileName,
 	checkSourceUrl,
 	deriveReferenceId,
+	derivedUploadFileName,
 	extensionOf,
 } from '../../helpers/uploadValidation';
 import { SourceStalledError } from '../../transport/idleTimeout';
@@ -237,7 +237,7 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 function fileNameFor(settings: Settings, sourceFileName: string | undefined): string {
 	const { list, what } = allowedExtensions(settings);
 	return checkFileName(
-		settings.fileNameOverride ?? (sourceFileName && derivedFileName(sourceFileName)),
+		settings.fileNameOverride ?? (sourceFileName && derivedUploadFileName(sourceFileName)),
 		list,
 		what,
 		settings.sourceType === 'binary'
@@ -348,7 +348,8 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	try {
 		checkSourceType(settings, source);
 		const fileName = fileNameFor(settings, source.fileName);
-		const title = settings.title ?? titleFromFileName(fileName, fileName);
+		// from the name as given: a title may hold the # or ? a file name may not
+		const title = settings.title ?? titleFromFileName(settings.fileNameOverride ?? source.fileName ?? fileName, fileName);
 		await checkFirstBytes(settings, source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
