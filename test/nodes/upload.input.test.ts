@@ -12,6 +12,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n
 import fc from 'fast-check';
 
 import { MiB } from '../../nodes/AlibabaCloudVod/helpers/uploadFormat';
+import { rerunText } from '../../nodes/AlibabaCloudVod/helpers/uploadMessages';
 import { choosePartSize, MAX_PART_BUFFERS_MIB, parallelWithin } from '../../nodes/AlibabaCloudVod/transport/oss/partSize';
 import { startEmulator, type Emulator } from '../emulator';
 import { propertyParams } from '../support/property';
@@ -28,6 +29,10 @@ beforeAll(async () => {
 	emulator = await startEmulator();
 	source = http.createServer((req, res) => {
 		authorizations.push(req.headers.authorization);
+		if (req.url?.startsWith('/missing/')) {
+			res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+			return;
+		}
 		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 1000 }).end(Buffer.alloc(1000, 5));
 	});
 	await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', () => resolve()));
@@ -228,4 +233,38 @@ describe('file names with # or ? (finding 3)', () => {
 		expect(seen.uploaded).toBeGreaterThan(5);
 		expect(seen.refused).toBeGreaterThan(5);
 	}, 120_000);
+});
+
+describe('what a stopped run says about running again (finding 4)', () => {
+	const fromUrl = (referenceIdMode: string): INodeParameters => ({
+		resource: 'upload',
+		operation: 'uploadFromUrl',
+		url: '={{ $json.url }}',
+		title: '',
+		referenceIdMode,
+	});
+	const items = () => [{ json: { url: `${base}/a.mp4` } }, { json: { url: `${base}/missing/b.mp4` } }];
+
+	test('Reference ID None: running again uploads the files again, and it does', async () => {
+		const { error } = await run(fromUrl('none'), items());
+		expect(error?.description).toContain(
+			'Running the same items again uploads the files listed above again (they have no Reference ID to find them by): remove those items first.',
+		);
+		expect(error?.description).not.toContain('does not upload them twice');
+		await run(fromUrl('none'), items());
+		expect(media()).toHaveLength(2);
+	});
+
+	test('Reference ID derived: running again finds the video, and it does', async () => {
+		const { error } = await run(fromUrl('derive'), items());
+		expect(error?.description).toContain('Running the same items again finds videos uploaded with a Reference ID and does not upload them twice.');
+		await run(fromUrl('derive'), items());
+		expect(media()).toHaveLength(1);
+	});
+
+	test('mixed: only the items without a Reference ID are named', () => {
+		expect(rerunText(3, [1])).toBe(
+			'Running the same items again uploads the files of item 1 again (they have no Reference ID to find them by): remove those items first.',
+		);
+	});
 });

@@ -20,7 +20,13 @@ import {
 import { withFirstChunk } from '../../helpers/emptySource';
 import { numberOption, wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
-import { leftMediaText, STALLED_SOURCE_FIX, withoutErrorCodes, type LeftMedia } from '../../helpers/uploadMessages';
+import {
+	leftMediaText,
+	rerunText,
+	STALLED_SOURCE_FIX,
+	withoutErrorCodes,
+	type LeftMedia,
+} from '../../helpers/uploadMessages';
 import {
 	ATTACHED_EXTENSIONS,
 	AUDIO_EXTENSIONS,
@@ -635,6 +641,8 @@ export async function runUploads(
 	}
 
 	const uploaded: DoneBeforeStop[] = [];
+	/** items uploaded without a Reference ID: running them again uploads them again */
+	const unreferenced: number[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const settings = settingsOf[i];
 		if (!settings) continue;
@@ -646,13 +654,14 @@ export async function runUploads(
 			results[i] = { json, pairedItem: { item: i } };
 			if (!json.alreadyUploaded) {
 				uploaded.push({ item: i, id: String(json.videoId ?? json.imageId ?? json.mediaId), source: String(json.source) });
+				if (!json.referenceId) unreferenced.push(i);
 			}
 		} catch (error) {
 			try {
 				results[i] = failItem(ctx, error, i, {}, undefined);
 			} catch (stop) {
 				const notRun = settingsOf.flatMap((later, n) => (later && n > i ? [n] : []));
-				throw withUploadsSoFar(stop as NodeOperationError, kind, uploaded, notRun);
+				throw withUploadsSoFar(stop as NodeOperationError, uploaded, unreferenced, notRun);
 			}
 		}
 	}
@@ -660,16 +669,10 @@ export async function runUploads(
 }
 
 /** The error of a stopped run names the files it uploaded (they are in no output item) and the items never run. */
-function withUploadsSoFar(error: NodeOperationError, kind: UploadKind, uploaded: DoneBeforeStop[], notRun: number[]) {
+function withUploadsSoFar(error: NodeOperationError, uploaded: DoneBeforeStop[], unreferenced: number[], notRun: number[]) {
 	const notes: string[] = [];
 	if (notRun.length) notes.push(`Not uploaded: ${itemList(notRun)}.`);
-	if (uploaded.length) {
-		notes.push(
-			kind === 'video'
-				? 'Running the same items again finds videos uploaded with a Reference ID and does not upload them twice.'
-				: 'Running the same items again uploads the files listed above again: remove those items first.',
-		);
-	}
+	if (uploaded.length) notes.push(rerunText(uploaded.length, unreferenced));
 	if (!uploaded.length && !notRun.length) return error;
 	return withRunSoFar(error, {
 		heading: `This run uploaded ${uploaded.length} file(s) before it stopped; they are in no output item:`,
