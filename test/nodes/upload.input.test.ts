@@ -268,3 +268,54 @@ describe('what a stopped run says about running again (finding 4)', () => {
 		);
 	});
 });
+
+describe("a binary's MIME type goes through the rule Upload from URL applies (finding 5)", () => {
+	test('Stop Workflow: item 1 holding a web page stops the run before item 0 is uploaded, naming the type and the fix', async () => {
+		const { result, error } = await run(binaryUpload(), [{ json: {} }, { json: {} }], 'stopWorkflow', [
+			video('a.mp4'),
+			video('b.mp4', 'text/html; charset=utf-8'),
+		]);
+		expect(result.status).toBe('error');
+		expect(error?.message).toBe(
+			"[item 1] binary field 'data' has MIME type text/html, a page or data rather than a video or audio file; nothing was created in VOD",
+		);
+		expect(error?.description).toContain('Check the node that made the binary data');
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+
+	const cases: Array<[operation: string, mimeType: string, refused: boolean]> = [
+		['uploadBinary', 'text/html', true],
+		['uploadBinary', 'application/json', true],
+		['uploadBinary', 'multipart/form-data; boundary=x', true],
+		['uploadBinary', 'application/vnd.apple.mpegurl', true],
+		['uploadBinary', 'application/octet-stream', false],
+		['uploadBinary', '', false],
+		['uploadBinary', 'video/mp4', false],
+		['uploadImage', 'video/mp4', true],
+		['uploadImage', 'audio/mpeg', true],
+		['uploadImage', 'text/html', true],
+		['uploadImage', 'application/json', true],
+		['uploadImage', 'application/octet-stream', false],
+		['uploadImage', 'image/png', false],
+		['uploadAttachedMedia', 'text/html', true],
+		['uploadAttachedMedia', 'text/plain', false],
+	];
+	test('each operation refuses what the URL rule refuses and passes the rest', async () => {
+		for (const [operation, mimeType, refused] of cases) {
+			emulator.reset();
+			const fileName = operation === 'uploadImage' ? 'a.png' : operation === 'uploadAttachedMedia' ? 'a.srt' : 'a.mp4';
+			const { out } = await run(
+				{ resource: 'upload', operation, source: 'binary', title: '', businessType: 'subtitle', referenceIdMode: 'none' },
+				[{ json: {} }],
+				'continueRegularOutput',
+				[{ data: Buffer.alloc(2000, 1), fileName, mimeType: mimeType || 'video/mp4' }],
+				(binary) => {
+					if (!mimeType) binary!.data.mimeType = '';
+				},
+			);
+			const error = String(out[0].json.error ?? '');
+			expect({ operation, mimeType, refused: error.includes('has MIME type') }).toEqual({ operation, mimeType, refused });
+			expect({ operation, mimeType, created: media().length }).toEqual({ operation, mimeType, created: refused ? 0 : 1 });
+		}
+	});
+});

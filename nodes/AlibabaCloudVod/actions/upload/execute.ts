@@ -191,7 +191,7 @@ const PLAYLIST_PATH = /\.(m3u8|mpd)$/i;
 /** Never one file: several parts (multipart/byteranges) or a submitted form. */
 const NOT_ONE_FILE_TYPE = /^(multipart\/.*|application\/x-www-form-urlencoded)$/i;
 
-/** What a downloaded Content-Type says the answer is, when that is not a file of the kind uploaded. */
+/** What a Content-Type (a download's, or a binary's MIME type) says the source is, when that is not a file of the kind uploaded. */
 function wrongTypeFor(settings: Settings, type: string, names: string[]): string | undefined {
 	if (PLAYLIST_TYPE.test(type) || names.some((name) => PLAYLIST_PATH.test(name))) return 'a streaming playlist or manifest';
 	if (NOT_ONE_FILE_TYPE.test(type)) return 'not a single file';
@@ -206,11 +206,12 @@ const COMPRESSED_FIX =
 	'Download it from a URL that serves the file as stored, e.g. a storage bucket or CDN link, or turn off compression for this file type on the server.';
 
 /**
- * Refuses a downloaded answer that is not one whole file of the kind uploaded (a page, a playlist, a
- * part, a compressed body), before VOD creates a media for it.
+ * Refuses a source that is not one whole file of the kind uploaded (a page, a playlist, a part, a
+ * compressed body), before VOD creates a media for it: a download by its Content-Type and headers, a
+ * binary by its MIME type, with the same rule.
  */
 function checkSourceType(settings: Settings, source: UploadSource) {
-	if (settings.sourceType !== 'url') return;
+	const fromUrl = settings.sourceType === 'url';
 	const fix = 'Check the URL in a browser; it has to download the whole file itself with a plain GET.';
 	if (source.contentEncoding) {
 		throw new ItemInputError(
@@ -224,18 +225,22 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 			fix,
 		);
 	}
-	const type = (source.mimeType ?? '').slice(0, 100);
-	const what = wrongTypeFor(settings, type, [new URL(settings.url as string).pathname, source.fileName ?? '']);
+	const type = (source.mimeType ?? '').split(';')[0].trim().slice(0, 100);
+	const names = fromUrl ? [new URL(settings.url as string).pathname, source.fileName ?? ''] : [source.fileName ?? ''];
+	const what = wrongTypeFor(settings, type, names);
 	if (!what) return;
 	const wanted =
 		settings.kind === 'video' ? 'a video or audio' : settings.kind === 'image' ? 'an image' : `a ${settings.businessType}`;
+	const typed = fromUrl ? `answered with Content-Type ${type || '(none)'}` : `has MIME type ${type || '(none)'}`;
 	throw new ItemInputError(
-		`${source.label} answered with Content-Type ${type || '(none)'}, ${what} rather than ${wanted} file; nothing was created in VOD`,
+		`${source.label} ${typed}, ${what} rather than ${wanted} file; nothing was created in VOD`,
 		what === 'a streaming playlist or manifest'
 			? 'Upload the media file itself (e.g. the .mp4), or give the playlist URL to URL Upload → Submit, which VOD pulls with its segments.'
-			: what === 'a page or data' || what === 'a web page'
-				? 'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.'
-				: fix,
+			: !fromUrl
+				? `Check the node that made the binary data: it holds ${what}, not the media file. If the file is right and only its MIME type is wrong, set the right type (e.g. video/mp4) where the binary is made.`
+				: what === 'a page or data' || what === 'a web page'
+					? 'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.'
+					: fix,
 	);
 }
 
@@ -273,6 +278,7 @@ async function checkBeforeSending(ctx: IExecuteFunctions, i: number, settings: S
 	try {
 		if (source.totalBytes === 0) throw emptySourceError(source.label);
 		fileNameFor(settings, source.fileName);
+		checkSourceType(settings, source);
 	} finally {
 		source.close();
 	}
