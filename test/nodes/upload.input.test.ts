@@ -319,3 +319,41 @@ describe("a binary's MIME type goes through the rule Upload from URL applies (fi
 		}
 	});
 });
+
+describe("a source URL's user:password@ (finding 7)", () => {
+	const fromUrl = (url: string, headers: Array<{ name: string; value: string }> = []): INodeParameters => ({
+		resource: 'upload',
+		operation: 'uploadFromUrl',
+		url,
+		title: '',
+		referenceIdMode: 'derive',
+		requestHeaders: { header: headers },
+	});
+
+	test('the password reaches the server as Basic credentials and never the output', async () => {
+		const url = base.replace('http://', 'http://user:URLPASS999@') + '/v.mp4?x=1';
+		const { out } = await run(fromUrl(url), [{ json: {} }]);
+		expect(authorizations).toEqual([`Basic ${Buffer.from('user:URLPASS999').toString('base64')}`]);
+		expect(out[0].json.source).toBe(`${base}/v.mp4?x=1`);
+		expect(JSON.stringify(out)).not.toContain('URLPASS999');
+		expect(JSON.stringify(out)).not.toContain('user:');
+	});
+
+	test('with an Authorization request header too it is refused as ambiguous, before anything is sent', async () => {
+		const url = base.replace('http://', 'http://user:URLPASS999@') + '/v.mp4';
+		const { result, error } = await run(fromUrl(url, [{ name: 'authorization', value: 'Bearer TOKEN777' }]), [{ json: {} }]);
+		expect(result.status).toBe('error');
+		expect(error?.message).toContain('URL carries a user name and password (user:…@, not shown) and Request Headers set Authorization too');
+		expect(error?.description).toContain('Keep one');
+		expect(`${error?.message} ${error?.description}`).not.toMatch(/URLPASS999|TOKEN777/);
+		expect(authorizations).toHaveLength(0);
+		expect(calls('CreateUploadVideo')).toBe(0);
+	});
+
+	test('a stopped run lists the uploaded source without the password', async () => {
+		const url = base.replace('http://', 'http://user:URLPASS999@');
+		const { error } = await run(fromUrl('={{ $json.url }}'), [{ json: { url: `${url}/a.mp4` } }, { json: { url: `${url}/missing/b.mp4` } }]);
+		expect(error?.description).toContain(`${base}/a.mp4`);
+		expect(JSON.stringify({ message: error?.message, description: error?.description, context: error?.context })).not.toContain('URLPASS999');
+	});
+});

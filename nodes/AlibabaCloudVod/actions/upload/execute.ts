@@ -18,6 +18,7 @@ import {
 	titleFromFileName,
 } from '../../helpers/metadataValidation';
 import { withFirstChunk } from '../../helpers/emptySource';
+import { hasUserinfo } from '../../helpers/sourceUrl';
 import { numberOption, wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
 import {
@@ -133,6 +134,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 			checkRequestHeader(key, header, n + 1);
 			settings.headers[key] = header;
 		});
+		refuseTwoCredentials(settings.url, settings.headers);
 	}
 
 	if (kind === 'video') {
@@ -149,6 +151,18 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		}
 	}
 	return settings;
+}
+
+/**
+ * user:password@ in the URL becomes an Authorization header of its own, which would replace the one given
+ * under Request Headers without a word: with both, which one the user meant is unknown.
+ */
+function refuseTwoCredentials(url: string, headers: Record<string, string>) {
+	if (!hasUserinfo(url) || !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return;
+	throw new ItemInputError(
+		'URL carries a user name and password (user:…@, not shown) and Request Headers set Authorization too: the server would get only one of them',
+		'Keep one: remove user:password@ from the URL, or remove the Authorization request header.',
+	);
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -5,7 +5,7 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { contentEncodingOf } from '../../helpers/contentEncoding';
 import { ItemInputError } from '../../helpers/items';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
-import { canonicalUrl } from '../../helpers/sourceUrl';
+import { canonicalUrl, withoutUserinfo } from '../../helpers/sourceUrl';
 import { extensionOf, fileNameFromUrl } from '../../helpers/uploadValidation';
 import { withIdleTimeout } from '../../transport/idleTimeout';
 import { redactText } from '../../transport/redact';
@@ -299,7 +299,7 @@ export async function openUrlSource(
 		fileName: fileNameFromDisposition(header('content-disposition')) ?? fileNameFromChain(visited),
 		mimeType: header('content-type')?.split(';')[0].trim(),
 		label,
-		reference: url,
+		reference: withoutUserinfo(url),
 		// spellings of one URL (%41bc, Abc) derive one Reference ID
 		identity: ['url', canonicalUrl(url)],
 		close() {
