@@ -66,8 +66,10 @@ async function run(
 	binaries?: Binary[],
 	/** changes an item's binary after n8n stored it */
 	alter?: (binary: INodeExecutionData['binary'], i: number) => void,
+	binaryMode: 'default' | 'filesystem' = 'default',
 ) {
 	const result = await runWorkflow({
+		binaryMode,
 		nodes: [
 			startNode(),
 			functionNode('Make Binary'),
@@ -355,5 +357,18 @@ describe("a source URL's user:password@ (finding 7)", () => {
 		const { error } = await run(fromUrl('={{ $json.url }}'), [{ json: { url: `${url}/a.mp4` } }, { json: { url: `${url}/missing/b.mp4` } }]);
 		expect(error?.description).toContain(`${base}/a.mp4`);
 		expect(JSON.stringify({ message: error?.message, description: error?.description, context: error?.context })).not.toContain('URLPASS999');
+	});
+});
+
+describe("a binary whose stored file is gone (M5)", () => {
+	test("fails its item without n8n's storage path, naming the field and the fix", async () => {
+		const { out } = await run(binaryUpload(), [{ json: {} }, { json: {} }], 'continueRegularOutput', [video('a.mp4'), video('b.mp4')], (binary, i) => {
+			if (i === 1) binary!.data.id = binary!.data.id!.replace(/[^/:]+$/, 'nonexistent-1234');
+		}, 'filesystem');
+		expect(out[0].json.videoId).toBeDefined();
+		const error = JSON.stringify(out[1].json);
+		expect(error).toContain("[item 1] The data of binary field 'data' could not be read from n8n's binary data storage (it is missing)");
+		expect(error).not.toMatch(/nonexistent-1234|binaryData|\/tmp\/|\/home\//);
+		expect(media()).toHaveLength(1);
 	});
 });
