@@ -18,13 +18,26 @@ export function wholeNumberOption(
 	raw: unknown,
 	range: WholeNumberRange,
 ): number {
+	return numberOption(label, raw, range, { whole: true });
+}
+
+/** A number option within its range, as `wholeNumberOption`; fractions are allowed unless `whole`. */
+export function numberOption(
+	label: string,
+	raw: unknown,
+	range: WholeNumberRange,
+	{ whole = false } = {},
+): number {
 	if (raw === undefined || raw === null || raw === '') return range.fallback;
 	const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
-	if (Number.isInteger(value) && value >= range.min && value <= range.max) return value;
+	const kind = whole ? 'whole number' : 'number';
+	if ((whole ? Number.isInteger(value) : Number.isFinite(value)) && value >= range.min && value <= range.max) {
+		return value;
+	}
 	const shown = typeof raw === 'string' ? `"${raw.slice(0, 40)}"` : String(raw).slice(0, 40);
 	throw inputProblem(
-		`${label} ${shown} is not a whole number from ${range.min} to ${range.max}`,
-		`Set ${label} to a whole number from ${range.min} to ${range.max}, or remove the option (default ${range.fallback})`,
+		`${label} ${shown} is not a ${kind} from ${range.min} to ${range.max}`,
+		`Set ${label} to a ${kind} from ${range.min} to ${range.max}, or remove the option (default ${range.fallback})`,
 	);
 }
 

@@ -82,6 +82,25 @@ export function looseUrlKey(text: string): string {
 	return value;
 }
 
+/**
+ * A source URL as outputs show it: without user:password@, which errors and logs leave out as well
+ * (they show origin and path). The query stays: it is what tells one source from another.
+ */
+export function withoutUserinfo(text: string): string {
+	if (!URL.canParse(text)) return text;
+	const url = new URL(text);
+	url.username = '';
+	url.password = '';
+	return url.href;
+}
+
+/** Whether a URL carries user:password@ (or a user name alone). */
+export function hasUserinfo(text: string): boolean {
+	if (!URL.canParse(text)) return false;
+	const url = new URL(text);
+	return url.username !== '' || url.password !== '';
+}
+
 const LIST_SEPARATOR = /[\s,;]+(?=https?:\/\/)/i;
 
 /** The URLs in a field that holds a list of them (separated by commas, semicolons or white space); [] for one URL. */

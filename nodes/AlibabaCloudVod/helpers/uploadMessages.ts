@@ -4,6 +4,8 @@
  */
 import { formatBytes } from './uploadFormat';
 
+import { itemList } from './items';
+
 /**
  * n8n replaces the whole message of a node error that merely contains a Node.js error code (ECONNRESET,
  * ETIMEDOUT, …) with a generic sentence ("The connection to the server was closed unexpectedly"), losing
@@ -49,6 +51,19 @@ export interface LeftMedia {
 	referenceId?: string;
 	/** the CompleteMultipartUpload went out and no answer settled it: OSS may hold the file */
 	maybeStored?: boolean;
+}
+
+/**
+ * What running the items of a stopped run again does to the files it uploaded: only a video with a
+ * Reference ID is found again; every other file (Reference ID None, an image, attached media) is
+ * uploaded a second time.
+ */
+export function rerunText(uploadedCount: number, unreferenced: number[]): string {
+	if (unreferenced.length === 0) {
+		return 'Running the same items again finds videos uploaded with a Reference ID and does not upload them twice.';
+	}
+	const which = unreferenced.length === uploadedCount ? 'the files listed above' : `the files of ${itemList(unreferenced)}`;
+	return `Running the same items again uploads ${which} again (they have no Reference ID to find them by): remove those items first.`;
 }
 
 /** What a failed upload leaves in VOD: the media created for it, named, and what to do with it. */

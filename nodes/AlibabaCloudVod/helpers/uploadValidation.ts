@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { ItemInputError } from './items';
-import { checkText, LIMITS } from './metadataValidation';
+import { checkText, derivedFileName, LIMITS } from './metadataValidation';
 import { refuseUrlList } from './sourceUrl';
 import { refuseMalformedEscape } from './urlValidation';
 
@@ -37,6 +37,18 @@ export function fileNameFromUrl(url: string): string {
 	}
 }
 
+/**
+ * Characters that end a path in a URL (query, fragment). VOD takes the format from FileName's extension;
+ * the emulator, like a parser that reads FileName as a path, stops at them and finds none — VOD documents
+ * no such character in FileName, so the node never sends one.
+ */
+const URL_PATH_END = /[#?]/;
+
+/** A file name taken from the source, cleaned as `derivedFileName` and without # or ?, read as "_". */
+export function derivedUploadFileName(name: string): string {
+	return derivedFileName(name).replace(new RegExp(URL_PATH_END.source, 'g'), '_');
+}
+
 /** A file name VOD accepts for the given extension list; the fix names the formats. */
 export function checkFileName(
 	raw: unknown,
@@ -49,6 +61,13 @@ export function checkFileName(
 		throw new ItemInputError('File Name is empty and the source does not name the file', `${hint}.`);
 	}
 	checkText('File Name', value, LIMITS.fileNameBytes);
+	const cut = URL_PATH_END.exec(value)?.[0];
+	if (cut) {
+		throw new ItemInputError(
+			`File Name "${value.slice(0, 120)}" contains "${cut}", which VOD may read as the end of the name (as in a web address), losing the extension`,
+			`Replace "${cut}" in File Name, e.g. with "_" ("${value.slice(0, 120).replace(new RegExp(URL_PATH_END.source, 'g'), '_')}").`,
+		);
+	}
 	const ext = extensionOf(value);
 	if (!ext) {
 		throw new ItemInputError(

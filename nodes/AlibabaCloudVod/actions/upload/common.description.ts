@@ -211,12 +211,24 @@ const parallelParts: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 32 },
 	default: 4,
-	description: 'Parts uploaded at the same time. Memory use is about Part Size × Parallel Parts.',
+	description:
+		'Parts uploaded at the same time. Memory use is about Part Size × Parallel Parts, which may be at most 1024 MiB.',
+};
+
+const partSizeMiB: INodeProperties = {
+	displayName: 'Part Size (MiB)',
+	name: 'partSizeMiB',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 1024 },
+	default: 8,
+	description:
+		'Size of each uploaded part. Raised automatically when a file of known size would need more than 10,000 parts; a URL that does not announce its size (no Content-Length) takes at most Part Size × 10,000 (78 GiB at 8 MiB). Files smaller than one part are uploaded in a single request.',
 };
 
 /** The editor's limits are checked again at run time: an expression or the API can pass 0. */
 export const ATTEMPTS_PER_PART = numberOptionRange(attemptsPerPart);
 export const PARALLEL_PARTS = numberOptionRange(parallelParts);
+export const PART_SIZE_MIB = numberOptionRange(partSizeMiB);
 
 export const transferOptions: INodeProperties = {
 	displayName: 'Transfer Options',
@@ -227,15 +239,7 @@ export const transferOptions: INodeProperties = {
 	options: [
 		attemptsPerPart,
 		parallelParts,
-		{
-			displayName: 'Part Size (MiB)',
-			name: 'partSizeMiB',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 1024 },
-			default: 8,
-			description:
-				'Size of each uploaded part. Raised automatically when a file of known size would need more than 10,000 parts; a URL that does not announce its size (no Content-Length) takes at most Part Size × 10,000 (78 GiB at 8 MiB). Files smaller than one part are uploaded in a single request.',
-		},
+		partSizeMiB,
 		{
 			displayName: 'Request Timeout (Seconds)',
 			name: 'requestTimeout',

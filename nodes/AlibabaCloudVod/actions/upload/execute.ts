@@ -14,12 +14,12 @@ import {
 	checkHttpUrl,
 	checkTags,
 	checkText,
-	derivedFileName,
 	LIMITS,
 	titleFromFileName,
 } from '../../helpers/metadataValidation';
 import { withFirstChunk } from '../../helpers/emptySource';
-import { wholeNumberOption } from '../../helpers/numberOptions';
+import { hasUserinfo } from '../../helpers/sourceUrl';
+import { numberOption, wholeNumberOption } from '../../helpers/numberOptions';
 import { formatBytes, MiB } from '../../helpers/uploadFormat';
 import {
 	COMPRESSED_FIX,
@@ -27,6 +27,7 @@ import {
 	leftMediaText,
 	oversizedSourceText,
 	PLAIN_GET_FIX,
+	rerunText,
 	stalledBeforeCreateText,
 	unreadableSourceText,
 	withoutErrorCodes,
@@ -41,10 +42,11 @@ import {
 	checkFileName,
 	checkSourceUrl,
 	deriveReferenceId,
+	derivedUploadFileName,
 	extensionOf,
 } from '../../helpers/uploadValidation';
 import { SourceStalledError } from '../../transport/idleTimeout';
-import { choosePartSize, MAX_PART_SIZE_MIB } from '../../transport/oss/partSize';
+import { choosePartSize, MAX_PART_BUFFERS_MIB, parallelWithin } from '../../transport/oss/partSize';
 import { decodeUploadAddress, decodeUploadAuth } from '../../transport/oss/uploadCredentials';
 import { streamUpload, StreamUploadError, type UploadProgress } from '../../transport/oss/upload';
 import { secretsOf } from '../../transport/redact';
@@ -57,7 +59,7 @@ import {
 	refreshUploadVideo,
 } from '../../transport/vod/operations';
 import { vodErrorDetails } from '../../transport/vod/request';
-import { ATTEMPTS_PER_PART, PARALLEL_PARTS } from './common.description';
+import { ATTEMPTS_PER_PART, PARALLEL_PARTS, PART_SIZE_MIB } from './common.description';
 import { openBinarySource, openUrlSource, type UploadSource } from './source';
 
 export type UploadKind = 'video' | 'image' | 'attached';
@@ -100,15 +102,15 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 	const options = ctx.getNodeParameter('mediaOptions', i, {}) as IDataObject;
 	const transfer = ctx.getNodeParameter('transferOptions', i, {}) as IDataObject;
 
-	const partSizeMiB = Number(transfer.partSizeMiB ?? 8);
-	if (!(partSizeMiB >= 1 && partSizeMiB <= MAX_PART_SIZE_MIB)) {
-		throw new ItemInputError(
-			`Part Size ${partSizeMiB} MiB is out of range`,
-			`Use 1 to ${MAX_PART_SIZE_MIB} MiB (8 is a good default).`,
-		);
-	}
+	const partSizeMiB = numberOption('Part Size (MiB)', transfer.partSizeMiB, PART_SIZE_MIB);
 	const parallel = wholeNumberOption('Parallel Parts', transfer.parallelParts, PARALLEL_PARTS);
 	const maxAttempts = wholeNumberOption('Attempts per Part', transfer.maxAttempts, ATTEMPTS_PER_PART);
+	if (partSizeMiB * parallel > MAX_PART_BUFFERS_MIB) {
+		throw new ItemInputError(
+			`Part Size (MiB) ${partSizeMiB} × Parallel Parts ${parallel} asks for ${formatBytes(partSizeMiB * parallel * MiB)} of part buffers; the upload allows at most ${MAX_PART_BUFFERS_MIB} MiB`,
+			`Lower Part Size or Parallel Parts (Transfer Options) so that their product is at most ${MAX_PART_BUFFERS_MIB} MiB, e.g. 8 MiB × 4 (the defaults) or 64 MiB × 16.`,
+		);
+	}
 
 	const settings: Settings = {
 		kind,
@@ -141,6 +143,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 			checkRequestHeader(key, header, n + 1);
 			settings.headers[key] = header;
 		});
+		refuseTwoCredentials(settings.url, settings.headers);
 	}
 
 	if (kind === 'video') {
@@ -157,6 +160,18 @@ function readSettings(ctx: IExecuteFunctions, i: number, kind: UploadKind, fixed
 		}
 	}
 	return settings;
+}
+
+/**
+ * user:password@ in the URL becomes an Authorization header of its own, which would replace the one given
+ * under Request Headers without a word: with both, which one the user meant is unknown.
+ */
+function refuseTwoCredentials(url: string, headers: Record<string, string>) {
+	if (!hasUserinfo(url) || !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return;
+	throw new ItemInputError(
+		'URL carries a user name and password (user:…@, not shown) and Request Headers set Authorization too: the server would get only one of them',
+		'Keep one: remove user:password@ from the URL, or remove the Authorization request header.',
+	);
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -199,7 +214,7 @@ const PLAYLIST_PATH = /\.(m3u8|mpd)$/i;
 /** Never one file: several parts (multipart/byteranges) or a submitted form. */
 const NOT_ONE_FILE_TYPE = /^(multipart\/.*|application\/x-www-form-urlencoded)$/i;
 
-/** What a downloaded Content-Type says the answer is, when that is not a file of the kind uploaded. */
+/** What a Content-Type (a download's, or a binary's MIME type) says the source is, when that is not a file of the kind uploaded. */
 function wrongTypeFor(settings: Settings, type: string, names: string[]): string | undefined {
 	if (PLAYLIST_TYPE.test(type) || names.some((name) => PLAYLIST_PATH.test(name))) return 'a streaming playlist or manifest';
 	if (NOT_ONE_FILE_TYPE.test(type)) return 'not a single file';
@@ -211,11 +226,12 @@ function wrongTypeFor(settings: Settings, type: string, names: string[]): string
 }
 
 /**
- * Refuses a downloaded answer that is not one whole file of the kind uploaded (a page, a playlist, a
- * part, a compressed body), before VOD creates a media for it.
+ * Refuses a source that is not one whole file of the kind uploaded (a page, a playlist, a part, a
+ * compressed body), before VOD creates a media for it: a download by its Content-Type and headers, a
+ * binary by its MIME type, with the same rule.
  */
 function checkSourceType(settings: Settings, source: UploadSource) {
-	if (settings.sourceType !== 'url') return;
+	const fromUrl = settings.sourceType === 'url';
 	if (source.contentEncoding) {
 		throw new ItemInputError(
 			`${source.label} answered compressed (Content-Encoding ${source.contentEncoding}) although the node asks for the file as stored (Accept-Encoding: identity); nothing was created in VOD`,
@@ -228,18 +244,22 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 			PLAIN_GET_FIX,
 		);
 	}
-	const type = (source.mimeType ?? '').slice(0, 100);
-	const what = wrongTypeFor(settings, type, [new URL(settings.url as string).pathname, source.fileName ?? '']);
+	const type = (source.mimeType ?? '').split(';')[0].trim().slice(0, 100);
+	const names = fromUrl ? [new URL(settings.url as string).pathname, source.fileName ?? ''] : [source.fileName ?? ''];
+	const what = wrongTypeFor(settings, type, names);
 	if (!what) return;
 	const wanted =
 		settings.kind === 'video' ? 'a video or audio' : settings.kind === 'image' ? 'an image' : `a ${settings.businessType}`;
+	const typed = fromUrl ? `answered with Content-Type ${type || '(none)'}` : `has MIME type ${type || '(none)'}`;
 	throw new ItemInputError(
-		`${source.label} answered with Content-Type ${type || '(none)'}, ${what} rather than ${wanted} file; nothing was created in VOD`,
+		`${source.label} ${typed}, ${what} rather than ${wanted} file; nothing was created in VOD`,
 		what === 'a streaming playlist or manifest'
 			? 'Upload the media file itself (e.g. the .mp4), or give the playlist URL to URL Upload → Submit, which VOD pulls with its segments.'
-			: what === 'a page or data' || what === 'a web page'
-				? 'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.'
-				: PLAIN_GET_FIX,
+			: !fromUrl
+				? `Check the node that made the binary data: it holds ${what}, not the media file. If the file is right and only its MIME type is wrong, set the right type (e.g. video/mp4) where the binary is made.`
+				: what === 'a page or data' || what === 'a web page'
+					? 'Servers send such answers for a login page, an error page or a download page: check the URL in a browser, and add the headers the server needs (Authorization, Cookie, Referer) under Request Headers.'
+					: PLAIN_GET_FIX,
 	);
 }
 
@@ -247,7 +267,7 @@ function checkSourceType(settings: Settings, source: UploadSource) {
 function fileNameFor(settings: Settings, sourceFileName: string | undefined): string {
 	const { list, what } = allowedExtensions(settings);
 	return checkFileName(
-		settings.fileNameOverride ?? (sourceFileName && derivedFileName(sourceFileName)),
+		settings.fileNameOverride ?? (sourceFileName && derivedUploadFileName(sourceFileName)),
 		list,
 		what,
 		settings.sourceType === 'binary'
@@ -274,6 +294,7 @@ async function checkBeforeSending(ctx: IExecuteFunctions, i: number, settings: S
 	try {
 		if (source.totalBytes === 0) throw refusal(emptySourceText(source.label));
 		fileNameFor(settings, source.fileName);
+		checkSourceType(settings, source);
 	} finally {
 		source.close();
 	}
@@ -355,7 +376,8 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 	try {
 		checkSourceType(settings, source);
 		const fileName = fileNameFor(settings, source.fileName);
-		const title = settings.title ?? titleFromFileName(fileName, fileName);
+		// from the name as given: a title may hold the # or ? a file name may not
+		const title = settings.title ?? titleFromFileName(settings.fileNameOverride ?? source.fileName ?? fileName, fileName);
 		await checkFirstBytes(settings, source);
 		const partSize = choosePartSize(settings.partSize, source.totalBytes);
 		const referenceId =
@@ -501,7 +523,7 @@ async function uploadItem(ctx: IExecuteFunctions, i: number, settings: Settings)
 				totalBytes: source.totalBytes,
 				sourceLabel: source.label,
 				partSize,
-				parallel: settings.parallel,
+				parallel: parallelWithin(partSize, settings.parallel),
 				maxAttempts: settings.maxAttempts,
 				requestTimeoutMs: settings.timeoutMs,
 				contentType: source.mimeType,
@@ -646,6 +668,8 @@ export async function runUploads(
 	}
 
 	const uploaded: DoneBeforeStop[] = [];
+	/** items uploaded without a Reference ID: running them again uploads them again */
+	const unreferenced: number[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const settings = settingsOf[i];
 		if (!settings) continue;
@@ -657,13 +681,14 @@ export async function runUploads(
 			results[i] = { json, pairedItem: { item: i } };
 			if (!json.alreadyUploaded) {
 				uploaded.push({ item: i, id: String(json.videoId ?? json.imageId ?? json.mediaId), source: String(json.source) });
+				if (!json.referenceId) unreferenced.push(i);
 			}
 		} catch (error) {
 			try {
 				results[i] = failItem(ctx, error, i, {}, undefined);
 			} catch (stop) {
 				const notRun = settingsOf.flatMap((later, n) => (later && n > i ? [n] : []));
-				throw withUploadsSoFar(stop as NodeOperationError, kind, uploaded, notRun);
+				throw withUploadsSoFar(stop as NodeOperationError, uploaded, unreferenced, notRun);
 			}
 		}
 	}
@@ -671,16 +696,10 @@ export async function runUploads(
 }
 
 /** The error of a stopped run names the files it uploaded (they are in no output item) and the items never run. */
-function withUploadsSoFar(error: NodeOperationError, kind: UploadKind, uploaded: DoneBeforeStop[], notRun: number[]) {
+function withUploadsSoFar(error: NodeOperationError, uploaded: DoneBeforeStop[], unreferenced: number[], notRun: number[]) {
 	const notes: string[] = [];
 	if (notRun.length) notes.push(`Not uploaded: ${itemList(notRun)}.`);
-	if (uploaded.length) {
-		notes.push(
-			kind === 'video'
-				? 'Running the same items again finds videos uploaded with a Reference ID and does not upload them twice.'
-				: 'Running the same items again uploads the files listed above again: remove those items first.',
-		);
-	}
+	if (uploaded.length) notes.push(rerunText(uploaded.length, unreferenced));
 	if (!uploaded.length && !notRun.length) return error;
 	return withRunSoFar(error, {
 		heading: `This run uploaded ${uploaded.length} file(s) before it stopped; they are in no output item:`,

@@ -4,8 +4,9 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { contentEncodingOf } from '../../helpers/contentEncoding';
 import { ItemInputError } from '../../helpers/items';
+import { withoutErrorCodes } from '../../helpers/uploadMessages';
 import { headersFor, isRedirect, redirectTarget, urlLabel } from '../../helpers/redirects';
-import { canonicalUrl } from '../../helpers/sourceUrl';
+import { canonicalUrl, withoutUserinfo } from '../../helpers/sourceUrl';
 import { extensionOf, fileNameFromUrl } from '../../helpers/uploadValidation';
 import { withIdleTimeout } from '../../transport/idleTimeout';
 import { redactText } from '../../transport/redact';
@@ -68,12 +69,8 @@ export async function openBinarySource(
 	};
 	if (binary.id) {
 		const id = binary.id;
-		const metadata = await ctx.helpers.getBinaryMetadata(id);
+		const { metadata, stream, head } = await readStoredBinary(ctx, id, base.label);
 		const totalBytes = Number(metadata.fileSize);
-		// n8n may load the whole file to stream any part of it (database mode reads the row whole, twice its
-		// size again as PostgreSQL's hex text): one stream gives the sample and the data.
-		const stream = await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
-		const head = await headOf(stream, SAMPLE_BYTES);
 		let closed = false;
 		return {
 			...base,
@@ -124,6 +121,31 @@ export async function openBinarySource(
 		})(),
 		close() {},
 	};
+}
+
+/**
+ * Opens binary data n8n stored (filesystem, database, S3). n8n's error for a file that is gone names its
+ * storage path, which is n8n's business and not the user's: the item's error says what is missing instead.
+ */
+async function readStoredBinary(ctx: IExecuteFunctions, id: string, label: string) {
+	let stream: ByteStream | undefined;
+	let failure: unknown;
+	try {
+		const metadata = await ctx.helpers.getBinaryMetadata(id);
+		// n8n may load the whole file to stream any part of it (database mode reads the row whole, twice its
+		// size again as PostgreSQL's hex text): one stream gives the sample and the data.
+		stream = await ctx.helpers.getBinaryStream(id, STREAM_CHUNK);
+		return { metadata, stream, head: await headOf(stream, SAMPLE_BYTES) };
+	} catch (error) {
+		failure = error;
+	}
+	stream?.destroy();
+	const code = (failure as { code?: unknown })?.code;
+	const reason = code === 'ENOENT' ? 'it is missing' : typeof code === 'string' ? withoutErrorCodes(code) : 'a read error';
+	throw new ItemInputError(
+		`The data of ${label} could not be read from n8n's binary data storage (${reason}); nothing was created in VOD`,
+		'Check that the node before this one produced the file in this execution: n8n deletes the binary data of old executions, so data pinned or copied from another execution may be gone. Run the node that makes the file again.',
+	);
 }
 
 /** The item's binary field; n8n's own error for a missing one, without the "[item n]" it appends (the node puts it in front). */
@@ -307,7 +329,7 @@ export async function openUrlSource(
 		fileName: fileNameFromDisposition(header('content-disposition')) ?? fileNameFromChain(visited),
 		mimeType: header('content-type')?.split(';')[0].trim(),
 		label,
-		reference: url,
+		reference: withoutUserinfo(url),
 		// spellings of one URL (%41bc, Abc) derive one Reference ID
 		identity: ['url', canonicalUrl(url)],
 		close() {
