@@ -3,7 +3,7 @@ import { decodeUploadAddress, decodeUploadAuth, renewalMargin } from '../../node
 import { choosePartSize } from '../../nodes/AlibabaCloudVod/transport/oss/partSize';
 import { deriveReferenceId } from '../../nodes/AlibabaCloudVod/helpers/uploadValidation';
 import { CredentialKeeper } from '../../nodes/AlibabaCloudVod/transport/oss/credentialKeeper';
-import { parseListParts } from '../../nodes/AlibabaCloudVod/transport/oss/xml';
+import { parseInitiateMultipartUpload, parseListParts } from '../../nodes/AlibabaCloudVod/transport/oss/xml';
 
 const MiB = 1024 * 1024;
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
@@ -100,9 +100,9 @@ describe('part size and reference id', () => {
 });
 
 describe('ListParts answers', () => {
-	/** a page as OSS writes it (OSS API reference, ListParts) */
-	const page = (parts: number, truncated: boolean) =>
-		'<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult>' +
+	/** a page as OSS writes it (OSS API reference, ListParts), its root with or without the namespace */
+	const page = (parts: number, truncated: boolean, root = '<ListPartsResult xmlns="http://doc.oss-cn-hangzhou.aliyuncs.com">') =>
+		`<?xml version="1.0" encoding="UTF-8"?>\n${root}` +
 		`\n<Bucket>b</Bucket>\n<Key>sv/a.mp4</Key>\n<UploadId>U1</UploadId>\n<NextPartNumberMarker>${parts}</NextPartNumberMarker>` +
 		`\n<MaxParts>1000</MaxParts>\n<IsTruncated>${truncated}</IsTruncated>` +
 		Array.from(
@@ -113,11 +113,24 @@ describe('ListParts answers', () => {
 		'\n</ListPartsResult>\n';
 
 	it('reads a whole page and refuses it cut anywhere short of its end (an answer cut in transit)', () => {
-		for (const [parts, truncated] of [[3, false], [2, true]] as const) {
-			const xml = page(parts, truncated);
+		for (const [parts, truncated, root] of [[3, false, undefined], [2, true, undefined], [2, false, '<ListPartsResult>']] as const) {
+			const xml = page(parts, truncated, root);
 			expect(parseListParts(xml)).toMatchObject({ isTruncated: truncated, parts: Array.from({ length: parts }, (_, i) => ({ partNumber: i + 1, size: 1000 + i })) });
 			const end = xml.lastIndexOf('</ListPartsResult>') + '</ListPartsResult>'.length;
 			for (let cut = 0; cut < end; cut++) expect(() => parseListParts(xml.slice(0, cut))).toThrow(/OSS answered/);
 		}
+	});
+
+	it('reads an UploadId whose root carries attributes, and an empty element written <Tag/>', () => {
+		expect(
+			parseInitiateMultipartUpload(
+				'<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult xmlns="http://doc.oss-cn-hangzhou.aliyuncs.com">\n<Bucket>b</Bucket>\n<Key>k</Key>\n<UploadId>0004B9894A22E5B1888A1E29F823****</UploadId>\n</InitiateMultipartUploadResult>',
+			),
+		).toEqual({ uploadId: '0004B9894A22E5B1888A1E29F823****' });
+		expect(parseListParts('<ListPartsResult><NextPartNumberMarker/><IsTruncated>false</IsTruncated></ListPartsResult>')).toEqual({
+			parts: [],
+			isTruncated: false,
+			nextPartNumberMarker: undefined,
+		});
 	});
 });

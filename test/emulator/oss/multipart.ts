@@ -10,6 +10,9 @@ import { OssError, ossErrors, sendXml, xmlFields, xmlUnescape } from './errors';
 import { bodyWriteFaults } from './faults';
 import type { MultipartUploadRecord, PartRecord } from './registry';
 
+/** OSS's API reference writes its multipart answers' roots with this namespace; clients must read them so. */
+const OSS_XMLNS = 'http://doc.oss-cn-hangzhou.aliyuncs.com';
+
 export const MIN_PART_SIZE = 100 * 1024;
 const MAX_PART_SIZE = 5 * 1024 ** 3;
 const MAX_PART_NUMBER = 10_000;
@@ -46,7 +49,7 @@ export async function initiateMultipartUpload(ctx: OssContext) {
 	sendXml(
 		ctx.res,
 		200,
-		`<InitiateMultipartUploadResult>${xmlFields({
+		`<InitiateMultipartUploadResult xmlns="${OSS_XMLNS}">${xmlFields({
 			Bucket: ctx.bucket,
 			Key: ctx.key,
 			UploadId: uploadId,
@@ -225,7 +228,7 @@ export async function completeMultipartUpload(ctx: OssContext) {
 	sendXml(
 		ctx.res,
 		200,
-		`<CompleteMultipartUploadResult>${xmlFields({
+		`<CompleteMultipartUploadResult xmlns="${OSS_XMLNS}">${xmlFields({
 			Location: `http://${ctx.bucket}.${String(ctx.req.headers.host ?? '').replace(`${ctx.bucket}.`, '')}/${ctx.key}`,
 			Bucket: ctx.bucket,
 			Key: ctx.key,
@@ -283,7 +286,7 @@ export async function listParts(ctx: OssContext) {
 	sendXml(
 		ctx.res,
 		200,
-		`<ListPartsResult>${xmlFields({
+		`<ListPartsResult xmlns="${OSS_XMLNS}">${xmlFields({
 			Bucket: ctx.bucket,
 			Key: ctx.key,
 			UploadId: upload.uploadId,

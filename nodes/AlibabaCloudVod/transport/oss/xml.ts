@@ -40,18 +40,39 @@ export function completeMultipartUploadXml(parts: CompletedPart[]): string {
 	return `<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>\n${body}</CompleteMultipartUpload>`;
 }
 
+/**
+ * Where the content of the next `<tag>` element at or after `from` starts, and whether it is empty (`<tag/>`).
+ * OSS documents its answers with attributes on the root (`<ListPartsResult xmlns="…">`), so an opening tag
+ * may carry them; `<PartNumber>` is not a `<Part>`.
+ */
+function nextOpenTag(xml: string, tag: string, from: number): { contentStart: number; empty: boolean } | undefined {
+	for (let at = xml.indexOf(`<${tag}`, from); at >= 0; at = xml.indexOf(`<${tag}`, at + 1)) {
+		const after = at + tag.length + 1;
+		if (xml[after] === '>') return { contentStart: after + 1, empty: false };
+		if (!/[\s/]/.test(xml[after] ?? '')) continue;
+		const end = xml.indexOf('>', after);
+		if (end < 0) break;
+		return { contentStart: end + 1, empty: xml[end - 1] === '/' };
+	}
+	return undefined;
+}
+
 /** The text of every `<tag>…</tag>` in `xml`, in order; element content that is not text is refused. */
 function elementsText(xml: string, tag: string): string[] {
 	const texts: string[] = [];
-	const open = `<${tag}>`;
 	const close = `</${tag}>`;
 	let from = 0;
 	for (;;) {
-		const start = xml.indexOf(open, from);
-		if (start < 0) return texts;
-		const end = xml.indexOf(close, start + open.length);
+		const open = nextOpenTag(xml, tag, from);
+		if (!open) return texts;
+		if (open.empty) {
+			texts.push('');
+			from = open.contentStart;
+			continue;
+		}
+		const end = xml.indexOf(close, open.contentStart);
 		if (end < 0) throw new Error(`OSS answered XML with an unclosed <${tag}>`);
-		texts.push(xml.slice(start + open.length, end));
+		texts.push(xml.slice(open.contentStart, end));
 		from = end + close.length;
 	}
 }
