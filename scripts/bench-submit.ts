@@ -129,7 +129,7 @@ const baselineNodeType: INodeType = {
 		defaults: { name: 'Baseline' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'alibabaCloudApi', required: true }],
+		credentials: [{ name: 'alibabaCloudVodApi', required: true }],
 		properties: [
 			{ displayName: 'Step', name: 'step', type: 'string', default: 'submit' },
 			{ displayName: 'Value', name: 'value', type: 'string', default: '' },
@@ -139,7 +139,7 @@ const baselineNodeType: INodeType = {
 		const items = this.getInputData();
 		const step = this.getNodeParameter('step', 0) as 'submit' | 'status';
 		const values = items.map((_, i) => String(this.getNodeParameter('value', i)));
-		const credential = await this.getCredentials('alibabaCloudApi');
+		const credential = await this.getCredentials('alibabaCloudVodApi');
 		const client = openApiClient(String(credential.endpoint), {
 			accessKeyId: String(credential.accessKeyId),
 			accessKeySecret: String(credential.accessKeySecret),
@@ -165,7 +165,7 @@ function baselineNode(step: 'submit' | 'status', value: string): INode {
 		typeVersion: 1,
 		position: [200, 0],
 		parameters: { step, value },
-		credentials: { alibabaCloudApi: { id: 'alibabaCloudApi', name: 'Alibaba Cloud API' } },
+		credentials: { alibabaCloudVodApi: { id: 'alibabaCloudVodApi', name: 'Alibaba Cloud API' } },
 	};
 }
 

@@ -130,7 +130,7 @@ async function main() {
 
 	step('Importing credentials and examples/migrate-url-list.json');
 	const client = session.client;
-	const vod = await client.createCredential('Alibaba Cloud (emulator)', 'alibabaCloudApi', emulatorApiCredential(emulator));
+	const vod = await client.createCredential('Alibaba Cloud (emulator)', 'alibabaCloudVodApi', emulatorApiCredential(emulator));
 	const callback = await client.createCredential(
 		'VOD callback key (emulator)',
 		'alibabaCloudVodCallbackApi',
@@ -145,7 +145,7 @@ async function main() {
 		webhookPath: 'demo-migrate-url-list',
 		urls: names.map((name) => media.urlOf(name)),
 		credentials: {
-			alibabaCloudApi: { id: vod.id, name: vod.name },
+			alibabaCloudVodApi: { id: vod.id, name: vod.name },
 			alibabaCloudVodCallbackApi: { id: callback.id, name: callback.name },
 		},
 		triggerWebhookId,

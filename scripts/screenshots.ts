@@ -141,7 +141,7 @@ function migrateUrlListWorkflow(urls: string[], credentials: Credentials): Workf
 
 /** A workflow that shows the other two entry points: a streamed upload and the callback trigger. */
 function uploadAndTriggerWorkflow(credentials: Credentials): WorkflowDefinition {
-	const api = credentials.alibabaCloudApi;
+	const api = credentials.alibabaCloudVodApi;
 	const callback = credentials.alibabaCloudVodCallbackApi;
 	const nodes: INode[] = [
 		{
@@ -166,7 +166,7 @@ function uploadAndTriggerWorkflow(credentials: Credentials): WorkflowDefinition 
 			type: NODE_TYPES.action,
 			typeVersion: 1,
 			position: [440, 0],
-			credentials: { alibabaCloudApi: api },
+			credentials: { alibabaCloudVodApi: api },
 			parameters: {
 				resource: 'upload',
 				operation: 'uploadBinary',
@@ -184,7 +184,7 @@ function uploadAndTriggerWorkflow(credentials: Credentials): WorkflowDefinition 
 			typeVersion: 1,
 			position: [0, 260],
 			webhookId: '6c3f5d8e-7a41-4c2b-9d10-2f4e8b7a9c01',
-			credentials: { alibabaCloudVodCallbackApi: callback, alibabaCloudApi: api },
+			credentials: { alibabaCloudVodCallbackApi: callback, alibabaCloudVodApi: api },
 			parameters: {
 				events: ['UploadByURLComplete', 'FileUploadComplete'],
 				status: 'any',
@@ -343,15 +343,15 @@ async function main() {
 
 	step('Creating credentials (pointing at the emulator) and importing the workflows');
 	const apiData = emulatorApiCredential(emulator);
-	const api = await client.createCredential('Alibaba Cloud API', 'alibabaCloudApi', apiData);
+	const api = await client.createCredential('Alibaba Cloud API', 'alibabaCloudVodApi', apiData);
 	const accountA = await client.createCredential(
 		'Alibaba Cloud API (account A, source)',
-		'alibabaCloudApi',
+		'alibabaCloudVodApi',
 		apiData,
 	);
 	const accountB = await client.createCredential(
 		'Alibaba Cloud API (account B, target)',
-		'alibabaCloudApi',
+		'alibabaCloudVodApi',
 		apiData,
 	);
 	const callback = await client.createCredential(
@@ -360,7 +360,7 @@ async function main() {
 		{ authKey: emulator.callbackAuthKey, previousAuthKey: '' },
 	);
 	const credentials: Credentials = {
-		alibabaCloudApi: { id: api.id, name: api.name },
+		alibabaCloudVodApi: { id: api.id, name: api.name },
 		alibabaCloudVodCallbackApi: { id: callback.id, name: callback.name },
 		[accountA.name]: { id: accountA.id, name: accountA.name },
 		[accountB.name]: { id: accountB.id, name: accountB.name },
@@ -542,7 +542,7 @@ async function main() {
 			.catch(() => '');
 		if (selected === callback.id) {
 			throw new Error(
-				`node-trigger: the editor shows the callback credential's id (${selected}) instead of its name: its select lists the wrong credential type (n8n takes the parameter in the alibabaCloudApi credential's displayOptions for an auth field; see /work/notes/requests-trigger.md)`,
+				`node-trigger: the editor shows the callback credential's id (${selected}) instead of its name: its select lists the wrong credential type (n8n takes the parameter in the alibabaCloudVodApi credential's displayOptions for an auth field; see /work/notes/requests-trigger.md)`,
 			);
 		}
 		await expectTexts(

@@ -26,7 +26,7 @@ export class AlibabaCloudVod implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'alibabaCloudApi', required: true, testedBy: 'alibabaCloudApiTest' }],
+		credentials: [{ name: 'alibabaCloudVodApi', required: true, testedBy: 'alibabaCloudVodApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -62,7 +62,7 @@ export class AlibabaCloudVodJobStatus implements INodeType {
 		inputs: STATUS_INPUTS,
 		outputs: STATUS_OUTPUTS,
 		outputNames: ['Succeeded', 'Failed', 'Still Running'],
-		credentials: [{ name: 'alibabaCloudApi', required: true, testedBy: 'alibabaCloudApiTest' }],
+		credentials: [{ name: 'alibabaCloudVodApi', required: true, testedBy: 'alibabaCloudVodApiTest' }],
 		properties: [
 			{
 				displayName:

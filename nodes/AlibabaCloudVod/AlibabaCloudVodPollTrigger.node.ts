@@ -25,7 +25,7 @@ export class AlibabaCloudVodPollTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: pollTriggerOutputs,
-		credentials: [{ name: 'alibabaCloudApi', required: true, testedBy: 'alibabaCloudApiTest' }],
+		credentials: [{ name: 'alibabaCloudVodApi', required: true, testedBy: 'alibabaCloudVodApiTest' }],
 		properties: pollTriggerProperties,
 	};
 

@@ -41,9 +41,9 @@ export class AlibabaCloudVodTrigger implements INodeType {
 				testedBy: 'alibabaCloudVodCallbackApiTest',
 			},
 			{
-				name: 'alibabaCloudApi',
+				name: 'alibabaCloudVodApi',
 				required: true,
-				testedBy: 'alibabaCloudApiTest',
+				testedBy: 'alibabaCloudVodApiTest',
 				displayOptions: { show: { callbackRegistration: ['register'] } },
 			},
 		],

@@ -59,7 +59,7 @@ describe.each(e2eVersions())('n8n %s killed mid-run, restarted, the same workflo
 		);
 		vodCredential = await session.client.createCredential(
 			'VOD emulator',
-			'alibabaCloudApi',
+			'alibabaCloudVodApi',
 			emulatorApiCredential(emulator),
 		);
 	}, 20 * 60_000);

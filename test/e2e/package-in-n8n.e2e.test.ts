@@ -11,6 +11,8 @@ import { callbackTriggerWorkflow, triggerProductionUrl } from './fixtures/workfl
 import { e2eVersions } from './lib/install';
 import { startN8nSession, NODE_TYPES, type N8nSession } from './lib/session';
 import { report, timed } from './lib/timing';
+import { CALLBACK_CREDENTIAL_TYPE } from '../../nodes/AlibabaCloudVod/trigger/receiveCallback';
+import { VOD_CREDENTIAL_TYPE } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 
 const ALL_OUR_TYPES = [NODE_TYPES.action, NODE_TYPES.jobStatus, NODE_TYPES.trigger, NODE_TYPES.pollTrigger];
 
@@ -48,6 +50,17 @@ describe.each(e2eVersions())('the package in a real n8n %s', (version) => {
 			expect([`${NODE_TYPES.action}Tool`, `${NODE_TYPES.jobStatus}Tool`]).toContain(name);
 		}
 
+		// n8n keeps one credential type per name: a name n8n or another package already uses would replace
+		// theirs (n8n 2.x's Qwen Cloud credential is `alibabaCloudApi`, this package's first name)
+		const credentialTypes = (await (await session.client.authedGet('/types/credentials.json')).json()) as Array<{
+			name: string;
+			displayName: string;
+		}>;
+		for (const name of [VOD_CREDENTIAL_TYPE, CALLBACK_CREDENTIAL_TYPE]) {
+			expect({ name, listed: credentialTypes.filter((type) => type.name === name).length }).toEqual({ name, listed: 1 });
+		}
+		expect(credentialTypes.find((type) => type.name === 'alibabaCloudApi')?.displayName).not.toBe('Alibaba Cloud API');
+
 		for (const type of ours) {
 			const urls =
 				typeof type.iconUrl === 'string'
@@ -67,7 +80,7 @@ describe.each(e2eVersions())('the package in a real n8n %s', (version) => {
 		const data = emulatorApiCredential(emulator);
 		const credential = await session.client.createCredential(
 			'VOD emulator',
-			'alibabaCloudApi',
+			'alibabaCloudVodApi',
 			data,
 		);
 		const before = emulator.state.vodCalls.SearchMedia ?? 0;

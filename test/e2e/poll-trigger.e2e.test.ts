@@ -47,7 +47,7 @@ function pollWorkflow(credential: { id: string; name: string }, cron: string) {
 				statuses: ['Normal', 'UploadFail', 'Uploading'],
 				options: { maxItemsPerPoll: MAX_ITEMS_PER_POLL },
 			},
-			credentials: { alibabaCloudApi: credential },
+			credentials: { alibabaCloudVodApi: credential },
 		},
 		{
 			id: '00000000-0000-4000-8000-00000000a002',
@@ -100,7 +100,7 @@ describe.each(e2eVersions())('the poll trigger in a real n8n %s', (version) => {
 
 	test(`30 media over three polls, a status change, a restart with changes while down, a ${plan.backlog}-media backlog: each change reaches the workflow once`, async () => {
 		const client = session.client;
-		const credential = await client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
+		const credential = await client.createCredential('VOD emulator', 'alibabaCloudVodApi', emulatorApiCredential(emulator));
 		emulator.seedMedia({ count: 5, statuses: ['Normal'] }); // there before activation: not reported
 		const workflow = await client.createWorkflow(pollWorkflow(credential, plan.cron));
 		expect((await client.activateWorkflow(workflow.id)).active).toBe(true);

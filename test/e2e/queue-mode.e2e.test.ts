@@ -84,7 +84,7 @@ describe.each(e2eVersions())('the package in n8n %s queue mode (main + 2 workers
 					},
 				}),
 		);
-		vodCredential = await cluster.client.createCredential('VOD emulator', 'alibabaCloudApi', emulatorApiCredential(emulator));
+		vodCredential = await cluster.client.createCredential('VOD emulator', 'alibabaCloudVodApi', emulatorApiCredential(emulator));
 	}, 30 * 60_000);
 
 	afterAll(async () => {

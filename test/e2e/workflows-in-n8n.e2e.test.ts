@@ -375,7 +375,7 @@ function setUpN8n(version: string, label: string, env: Record<string, string> = 
 		);
 		setup.vodCredential = await setup.session.client.createCredential(
 			'VOD emulator',
-			'alibabaCloudApi',
+			'alibabaCloudVodApi',
 			emulatorApiCredential(setup.emulator),
 		);
 	}, 30 * 60_000);

@@ -91,7 +91,7 @@ function close(server: http.Server) {
 	});
 }
 
-/** The `alibabaCloudApi` credential data that points the nodes at an emulator, with its test keys. */
+/** The `alibabaCloudVodApi` credential data that points the nodes at an emulator, with its test keys. */
 export function emulatorApiCredential(emulator: Pick<Emulator, 'vodEndpoint' | 'accessKey'>) {
 	return {
 		accessKeyId: emulator.accessKey.accessKeyId,

@@ -15,7 +15,7 @@
  *       'test.function' calls `functions[parameters.functionName](items, ctx)`; returns `INodeExecutionData[]`
  *                       (one output) or `INodeExecutionData[][]` — a tiny Code node for tests
  *       any type given in `extraNodeTypes`
- *   - credentials: decrypted credential data by credential TYPE (e.g. `{ alibabaCloudApi: {...} }`); every
+ *   - credentials: decrypted credential data by credential TYPE (e.g. `{ alibabaCloudVodApi: {...} }`); every
  *     node that names that type gets it (build nodes with `vodNode`/`jobStatusNode`, which set the reference).
  *   - binaryMode: 'default' (in memory) or 'filesystem' (n8n's FileSystemManager in a temp dir — binary data
  *     is then stored by id, as in n8n 2.x). One mode at a time per process.
@@ -510,10 +510,10 @@ function node(
 }
 
 const VOD_CREDENTIAL_REF = {
-	alibabaCloudApi: { id: 'alibabaCloudApi', name: 'Alibaba Cloud API' },
+	alibabaCloudVodApi: { id: 'alibabaCloudVodApi', name: 'Alibaba Cloud API' },
 };
 
-/** The Alibaba Cloud VOD action node, with the 'alibabaCloudApi' credential attached. */
+/** The Alibaba Cloud VOD action node, with the 'alibabaCloudVodApi' credential attached. */
 export function vodNode(
 	name: string,
 	parameters: INode['parameters'],
@@ -526,7 +526,7 @@ export function vodNode(
 	});
 }
 
-/** The Alibaba Cloud VOD Job Status node, with the 'alibabaCloudApi' credential attached. */
+/** The Alibaba Cloud VOD Job Status node, with the 'alibabaCloudVodApi' credential attached. */
 export function jobStatusNode(
 	name: string,
 	parameters: INode['parameters'],
@@ -591,10 +591,10 @@ export function chain(...names: string[]): IConnections {
 	return connections;
 }
 
-/** Credentials for the emulator (`startEmulator()` result) in the shape the 'alibabaCloudApi' type holds. */
+/** Credentials for the emulator (`startEmulator()` result) in the shape the 'alibabaCloudVodApi' type holds. */
 export function emulatorCredentials(emulator: {
 	vodEndpoint: string;
 	accessKey: { accessKeyId: string; accessKeySecret: string };
 }): Record<string, ICredentialDataDecryptedObject> {
-	return { alibabaCloudApi: emulatorApiCredential(emulator) };
+	return { alibabaCloudVodApi: emulatorApiCredential(emulator) };
 }

@@ -102,7 +102,7 @@ export async function createPollTrigger(options: PollTriggerOptions): Promise<Po
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: structuredClone(api.parameters),
-		credentials: { alibabaCloudApi: { id: 'api', name: 'Alibaba Cloud API' } },
+		credentials: { alibabaCloudVodApi: { id: 'api', name: 'Alibaba Cloud API' } },
 	});
 
 	/** A fresh Workflow over a copy of the persisted static data: what n8n builds on activation. */

@@ -177,7 +177,7 @@ export async function startTriggerServer(options: TriggerServerOptions): Promise
 		parameters: structuredClone(api.parameters),
 		credentials: {
 			alibabaCloudVodCallbackApi: { id: 'cb', name: 'VOD callback key' },
-			alibabaCloudApi: { id: 'api', name: 'Alibaba Cloud API' },
+			alibabaCloudVodApi: { id: 'api', name: 'Alibaba Cloud API' },
 		},
 	});
 

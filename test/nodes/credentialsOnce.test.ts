@@ -37,7 +37,7 @@ describe('one credential read per execution', () => {
 		});
 		expect(submitted.status).toBe('success');
 		expect(calls('UploadMediaByURL')).toBe(10);
-		expect(submitted.credentialReads('alibabaCloudApi')).toBe(1);
+		expect(submitted.credentialReads('alibabaCloudVodApi')).toBe(1);
 
 		const jobs = submitted.output('Submit');
 		expect(jobs.filter((item) => typeof item.json.jobId === 'string')).toHaveLength(200);
@@ -49,7 +49,7 @@ describe('one credential read per execution', () => {
 		});
 		expect(checked.status).toBe('success');
 		expect(calls('GetURLUploadInfos')).toBe(20);
-		expect(checked.credentialReads('alibabaCloudApi')).toBe(1);
+		expect(checked.credentialReads('alibabaCloudVodApi')).toBe(1);
 		expect([0, 1, 2].map((output) => checked.output('Status', output).length).reduce((a, b) => a + b)).toBe(200);
 	});
 });
@@ -80,7 +80,7 @@ describe('readingCredentialsOnce', () => {
 	test('requests in flight at once share the one read; the rest of the context is the context', async () => {
 		const context = new Context();
 		const once = readingCredentialsOnce(context);
-		const answers = await Promise.all(Array.from({ length: 8 }, async () => await once.getCredentials('alibabaCloudApi')));
+		const answers = await Promise.all(Array.from({ length: 8 }, async () => await once.getCredentials('alibabaCloudVodApi')));
 		expect(context.reads).toBe(1);
 		expect(new Set(answers.map((answer) => JSON.stringify(answer)))).toEqual(new Set(['{"accessKeyId":"first"}']));
 		expect(once.getInputData()).toEqual(['a', 'b']);
@@ -89,9 +89,9 @@ describe('readingCredentialsOnce', () => {
 	test('each execution reads afresh: a credential edited between two polls of one context reaches the second', async () => {
 		// n8n hands a polling node the same context for every poll of an activation
 		const context = new Context();
-		expect(await readingCredentialsOnce(context).getCredentials('alibabaCloudApi')).toEqual({ accessKeyId: 'first' });
+		expect(await readingCredentialsOnce(context).getCredentials('alibabaCloudVodApi')).toEqual({ accessKeyId: 'first' });
 		context.data = { accessKeyId: 'edited' };
-		expect(await readingCredentialsOnce(context).getCredentials('alibabaCloudApi')).toEqual({ accessKeyId: 'edited' });
+		expect(await readingCredentialsOnce(context).getCredentials('alibabaCloudVodApi')).toEqual({ accessKeyId: 'edited' });
 		expect(context.reads).toBe(2);
 	});
 
@@ -99,18 +99,18 @@ describe('readingCredentialsOnce', () => {
 		const context = new Context();
 		context.failNext = true;
 		const once = readingCredentialsOnce(context);
-		await expect(once.getCredentials('alibabaCloudApi')).rejects.toThrow('database unavailable');
-		await expect(once.getCredentials('alibabaCloudApi')).resolves.toEqual({ accessKeyId: 'first' });
-		await once.getCredentials('alibabaCloudApi');
+		await expect(once.getCredentials('alibabaCloudVodApi')).rejects.toThrow('database unavailable');
+		await expect(once.getCredentials('alibabaCloudVodApi')).resolves.toEqual({ accessKeyId: 'first' });
+		await once.getCredentials('alibabaCloudVodApi');
 		expect(context.reads).toBe(2);
 	});
 
 	test('each credential type is read once', async () => {
 		const context = new Context();
 		const once = readingCredentialsOnce(context);
-		await once.getCredentials('alibabaCloudApi');
+		await once.getCredentials('alibabaCloudVodApi');
 		await once.getCredentials('alibabaCloudVodCallbackApi');
-		await once.getCredentials('alibabaCloudApi');
+		await once.getCredentials('alibabaCloudVodApi');
 		expect(context.reads).toBe(2);
 	});
 });

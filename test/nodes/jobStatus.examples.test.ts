@@ -81,7 +81,7 @@ describe('example workflows', () => {
 					continue;
 				}
 				ourNodes++;
-				expect(node.credentials?.alibabaCloudApi).toBeDefined();
+				expect(node.credentials?.alibabaCloudVodApi).toBeDefined();
 				problems.push(...problemsOf(node, description));
 			}
 			expect(ourNodes).toBeGreaterThanOrEqual(2);

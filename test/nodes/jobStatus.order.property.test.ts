@@ -52,7 +52,7 @@ type Expected = 'invalid' | 'lookupFails' | 'pending' | 'notFound';
 
 /** One pending job per known-job item, made as Submit makes them (20 URLs a call). */
 async function pendingJobs(count: number): Promise<string[]> {
-	const api = toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi);
+	const api = toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudVodApi);
 	const ids: string[] = [];
 	for (let first = 0; first < count; first += 20) {
 		const urls = Array.from({ length: Math.min(20, count - first) }, (_, i) =>

@@ -64,7 +64,7 @@ interface Case {
 	setting?: { output: number; keeps: (input: IDataObject) => IDataObject };
 }
 
-const api = () => toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi);
+const api = () => toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudVodApi);
 
 async function submittedJobId() {
 	const url = bed.sources.url(`/files/matrix-${randomBytes(4).toString('hex')}.mp4`);

@@ -68,7 +68,7 @@ describe('URL Upload → Submit', () => {
 		const noExtension = [bed.sources.url('/files/no-ext-a'), bed.sources.url('/files/no-ext-b')];
 		const direct = await callVodApi(
 			httpRequest,
-			toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudApi),
+			toVodCredentials(emulatorCredentials(bed.emulator).alibabaCloudVodApi),
 			'UploadMediaByURL',
 			{ UploadURLs: noExtension.map((url) => encodeURIComponent(url)).join(',') },
 		);

@@ -26,7 +26,7 @@ describe('the built package', () => {
 			['alibabaCloudVod', 'alibabaCloudVodJobStatus', 'alibabaCloudVodPollTrigger', 'alibabaCloudVodTrigger'].sort(),
 		);
 		expect(Object.keys(loader.credentialTypes).sort()).toEqual([
-			'alibabaCloudApi',
+			'alibabaCloudVodApi',
 			'alibabaCloudVodCallbackApi',
 		]);
 

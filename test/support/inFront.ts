@@ -92,7 +92,7 @@ export async function uploadTwoParts(
 			),
 		],
 		connections: chain('Start', 'Make Binary', 'VOD'),
-		credentials: { alibabaCloudApi: credential },
+		credentials: { alibabaCloudVodApi: credential },
 		functions: {
 			'Make Binary': async function (this: IExecuteFunctions) {
 				return [{ json: {}, binary: { data: await this.helpers.prepareBinaryData(randomBytes(2 * MiB), 'clip.mp4') } }];

@@ -13,7 +13,7 @@ import type * as N8nCore from 'n8n-core';
 
 import { chain, runWorkflow, startNode, vodNode } from '../harness';
 import { propertyParams } from '../support/property';
-import { alibabaCloudApiTest } from '../../nodes/AlibabaCloudVod/methods/credentialTest';
+import { alibabaCloudVodApiTest } from '../../nodes/AlibabaCloudVod/methods/credentialTest';
 import { redactText, redactValue } from '../../nodes/AlibabaCloudVod/transport/redact';
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
@@ -290,9 +290,9 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 			() => new Error('SearchMedia with a rejected key succeeded'),
 			(e: unknown) => e as Error,
 		);
-		const result = await alibabaCloudApiTest.call(
+		const result = await alibabaCloudVodApiTest.call(
 			new CredentialTestContext(), // the context n8n gives a credential test: it sends the request
-			{ id: '1', name: 'c', type: 'alibabaCloudApi', data: data() } as ICredentialsDecrypted,
+			{ id: '1', name: 'c', type: 'alibabaCloudVodApi', data: data() } as ICredentialsDecrypted,
 		);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/InvalidParameter/);
@@ -312,7 +312,7 @@ describe('end to end: a gateway that echoes a padded secret in every form', () =
 					vodNode('VOD', { resource: 'media', operation: 'get', videoId: 'ffffffffffffffffffffffffffffffff' }, undefined, { onError }),
 				],
 				connections: chain('Start', 'VOD'),
-				credentials: { alibabaCloudApi: data() },
+				credentials: { alibabaCloudVodApi: data() },
 			});
 			const text = JSON.stringify([result.output('VOD'), result.error, result.error?.message, result.nodeError('VOD')]);
 			expect(text).toMatch(/InvalidParameter/);

@@ -62,7 +62,7 @@ beforeEach(() => {
 function stsCredential(vodEndpoint: string) {
 	const sts = emulator.state.issueSts(emulator.state.vod.bucket, 'k', 'm');
 	return {
-		alibabaCloudApi: {
+		alibabaCloudVodApi: {
 			...emulatorApiCredential(emulator),
 			accessKeyId: sts.accessKeyId,
 			accessKeySecret: sts.accessKeySecret,
@@ -101,7 +101,7 @@ describe('VOD API calls', () => {
 		const [item] = result.output('VOD');
 		const text = errorText(item);
 		expectRefusalNamingTheRedirect(text, status);
-		expect(text).not.toContain(credentials.alibabaCloudApi.securityToken);
+		expect(text).not.toContain(credentials.alibabaCloudVodApi.securityToken);
 		expect(stolen).toEqual([]);
 		expect(endpoint.answered).toHaveLength(1);
 	});
@@ -113,7 +113,7 @@ describe('OSS requests of an upload', () => {
 	test.each(cases)('%s answered %i: nothing reaches the other host, the upload fails and is aborted', async (operation, status) => {
 		redirectWith(status, OSS_REQUESTS[operation]);
 		emulator.state.vod.ossEndpoint = `http://${endpoint.host}`;
-		const result = await uploadTwoParts(stsCredential(emulator.vodEndpoint).alibabaCloudApi, 'continueRegularOutput');
+		const result = await uploadTwoParts(stsCredential(emulator.vodEndpoint).alibabaCloudVodApi, 'continueRegularOutput');
 		const [item] = result.output('VOD');
 		const text = errorText(item);
 		expectRefusalNamingTheRedirect(text, status);

@@ -30,7 +30,7 @@ const CALLER_TYPE = 'test.vodCaller';
 
 type CallerFn = (this: IExecuteFunctions) => Promise<INodeExecutionData[]>;
 
-/** A node type that, like our nodes, declares the alibabaCloudApi credential and runs `fn`. */
+/** A node type that, like our nodes, declares the alibabaCloudVodApi credential and runs `fn`. */
 function callerType(fn: CallerFn): INodeType {
 	return {
 		description: {
@@ -42,7 +42,7 @@ function callerType(fn: CallerFn): INodeType {
 			defaults: { name: 'VOD Caller' },
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
-			credentials: [{ name: 'alibabaCloudApi', required: true }],
+			credentials: [{ name: 'alibabaCloudVodApi', required: true }],
 			properties: [],
 		},
 		async execute(this: IExecuteFunctions) {
@@ -58,7 +58,7 @@ const callerNode: INode = {
 	typeVersion: 1,
 	position: [200, 0],
 	parameters: {},
-	credentials: { alibabaCloudApi: { id: 'alibabaCloudApi', name: 'Alibaba Cloud API' } },
+	credentials: { alibabaCloudVodApi: { id: 'alibabaCloudVodApi', name: 'Alibaba Cloud API' } },
 };
 
 let emulator: Emulator;
@@ -83,7 +83,7 @@ async function run(fn: CallerFn, options: { credential?: ICredentialDataDecrypte
 	return await runWorkflow({
 		nodes: [startNode(), callerNode],
 		connections: chain('Start', 'Caller'),
-		credentials: { alibabaCloudApi: options.credential ?? credential },
+		credentials: { alibabaCloudVodApi: options.credential ?? credential },
 		extraNodeTypes: { [CALLER_TYPE]: callerType(fn) },
 		abortAfterMs: options.abortAfterMs,
 	});

@@ -247,15 +247,15 @@ describe('Alibaba Cloud VOD Poll Trigger (PollContext, emulator)', () => {
 		await poll.activate();
 		const ids = seed(5, ['Normal']);
 		const saved = JSON.stringify(poll.staticData);
-		const secret = credentials.alibabaCloudApi.accessKeySecret as string;
-		credentials.alibabaCloudApi.accessKeySecret = 'wrong-secret-for-this-test';
+		const secret = credentials.alibabaCloudVodApi.accessKeySecret as string;
+		credentials.alibabaCloudVodApi.accessKeySecret = 'wrong-secret-for-this-test';
 		const failed = await poll.tick();
 		expect(failed.error).toBeInstanceOf(NodeApiError);
 		expect(failed.error!.message).toMatch(/SignatureDoesNotMatch|signature/i);
 		expect(JSON.stringify(failed.error)).not.toContain('wrong-secret-for-this-test');
 		expect(JSON.stringify(poll.staticData)).toBe(saved);
 
-		credentials.alibabaCloudApi.accessKeySecret = secret;
+		credentials.alibabaCloudVodApi.accessKeySecret = secret;
 		expect(events((await poll.tick()).items).map((e) => e.MediaId).sort()).toEqual([...ids].sort());
 	});
 

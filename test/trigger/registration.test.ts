@@ -159,7 +159,7 @@ describe('VOD Trigger: Register in VOD on Activation', () => {
 	});
 
 	it('surfaces a VOD failure on activation instead of swallowing it', async () => {
-		credentials.alibabaCloudApi = { ...credentials.alibabaCloudApi, accessKeySecret: 'wrong-secret' };
+		credentials.alibabaCloudVodApi = { ...credentials.alibabaCloudVodApi, accessKeySecret: 'wrong-secret' };
 		await expect(a.runHook('create')).rejects.toThrow();
 		expect(settings()).toEqual(ORIGINAL);
 		expect(JSON.stringify(logLines)).not.toContain('wrong-secret');

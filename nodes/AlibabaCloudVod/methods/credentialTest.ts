@@ -31,11 +31,11 @@ function requestHelperOf(context: ICredentialTestFunctions): HttpRequester {
 }
 
 /**
- * Tests the `alibabaCloudApi` credential with one cheap signed read (SearchMedia, one result). Any
+ * Tests the `alibabaCloudVodApi` credential with one cheap signed read (SearchMedia, one result). Any
  * answer but a signature/permission error proves the key pair, the STS token, the region and the
- * endpoint. Referenced from the node's credentials[] as `testedBy: 'alibabaCloudApiTest'`.
+ * endpoint. Referenced from the node's credentials[] as `testedBy: 'alibabaCloudVodApiTest'`.
  */
-export async function alibabaCloudApiTest(
+export async function alibabaCloudVodApiTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {

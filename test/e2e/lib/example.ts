@@ -29,7 +29,7 @@ export interface AdaptOptions {
 	webhookPath: string;
 	urls: string[];
 	credentials: Partial<
-		Record<'alibabaCloudApi' | 'alibabaCloudVodCallbackApi', { id: string; name: string }>
+		Record<'alibabaCloudVodApi' | 'alibabaCloudVodCallbackApi', { id: string; name: string }>
 	>;
 	/** fixed webhookId for the VOD Trigger, so its production URL is known before activation */
 	triggerWebhookId?: string;

@@ -142,7 +142,7 @@ const executionTimeout = (timing: { leaseSeconds: number }) => Math.max(1, timin
 
 function adaptMigrationExample(
 	example: WorkflowDefinition,
-	credentials: Record<'alibabaCloudApi' | 'postgres', { id: string; name: string }>,
+	credentials: Record<'alibabaCloudVodApi' | 'postgres', { id: string; name: string }>,
 	timing: {
 		tickSeconds: number;
 		checkTickSeconds: number;
@@ -320,7 +320,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 		const database = join(session.userFolder, '.n8n', 'database.sqlite');
 		const vod = await session.client.createCredential(
 			'VOD emulator',
-			'alibabaCloudApi',
+			'alibabaCloudVodApi',
 			emulatorApiCredential(emulator),
 		);
 		// through the editor's REST API: n8n's public API refuses a Postgres credential without an SSH tunnel
@@ -342,7 +342,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 			},
 		);
 		const workflow = await session.client.createWorkflow(
-			adaptMigrationExample(example, { alibabaCloudApi: vod, postgres: pg }, timing),
+			adaptMigrationExample(example, { alibabaCloudVodApi: vod, postgres: pg }, timing),
 		);
 		const n8nDatabaseBefore = fileSize(database);
 

@@ -18,7 +18,7 @@ import type {
 	VodRequestOptions,
 } from './types';
 
-export const VOD_CREDENTIAL_TYPE = 'alibabaCloudApi';
+export const VOD_CREDENTIAL_TYPE = 'alibabaCloudVodApi';
 
 /** The safe, serialisable part of a VOD failure, in VOD's own field names. */
 function errorResponseOf(details: VodErrorDetails): JsonObject {
@@ -131,7 +131,7 @@ export function toVodCredentials(data: ICredentialDataDecryptedObject): AlibabaC
 type CancellableContext = VodContext & { getExecutionCancelSignal?: () => AbortSignal | undefined };
 
 /**
- * Calls a VOD action from any n8n context with the node's `alibabaCloudApi` credential, honouring the
+ * Calls a VOD action from any n8n context with the node's `alibabaCloudVodApi` credential, honouring the
  * execution's cancel signal. Failures become NodeApiError (`VodSessionIdReusedError` for a used
  * SessionId), cancellation a NodeOperationError.
  */

@@ -13,7 +13,7 @@ import type {
  * or a number; JSON-valued parameters (UploadMetadatas, UserData, RegisterMetadatas) are JSON strings.
  */
 
-/** The decrypted `alibabaCloudApi` credential. */
+/** The decrypted `alibabaCloudVodApi` credential. */
 export interface AlibabaCloudApiCredentials {
 	accessKeyId: string;
 	accessKeySecret: string;

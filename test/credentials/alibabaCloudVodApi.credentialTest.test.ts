@@ -1,5 +1,5 @@
 /**
- * The `alibabaCloudApi` credential test, reached the way n8n's CLI reaches it (CredentialsTester in
+ * The `alibabaCloudVodApi` credential test, reached the way n8n's CLI reaches it (CredentialsTester in
  * packages/cli/src/services/credentials-tester.service.ts): a credential type without its own `test`
  * is tested by the first node type whose description lists that credential with a string `testedBy`,
  * calling `nodeType.methods.credentialTest[testedBy].call(new CredentialTestContext(), credentialsDecrypted)`.
@@ -19,7 +19,7 @@ import type * as N8nCore from 'n8n-core';
 
 import '../harness'; // prepares n8n-core for jest (user folder, ESM-only deps) before it is loaded
 import { startEmulator, type Emulator } from '../emulator';
-import { AlibabaCloudApi } from '../../credentials/AlibabaCloudApi.credentials';
+import { AlibabaCloudVodApi } from '../../credentials/AlibabaCloudVodApi.credentials';
 import { listenOnLoopback, stopServer } from '../support/inFront';
 import { AlibabaCloudVod } from '../../nodes/AlibabaCloudVod/AlibabaCloudVod.node';
 import { AlibabaCloudVodJobStatus } from '../../nodes/AlibabaCloudVod/AlibabaCloudVodJobStatus.node';
@@ -28,7 +28,7 @@ import { AlibabaCloudVodTrigger } from '../../nodes/AlibabaCloudVod/AlibabaCloud
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CredentialTestContext } = require('n8n-core') as typeof N8nCore;
 
-const CREDENTIAL_TYPE = 'alibabaCloudApi';
+const CREDENTIAL_TYPE = 'alibabaCloudVodApi';
 
 /** n8n's CredentialsTester.getCredentialTestFunction, for our (unversioned) node types. */
 function getCredentialTestFunction(
@@ -51,7 +51,7 @@ function getCredentialTestFunction(
 
 /** n8n's CredentialsTester.testCredentials for a function test (defaults applied as the UI does). */
 async function testCredentials(data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
-	const credentialType = new AlibabaCloudApi();
+	const credentialType = new AlibabaCloudVodApi();
 	const test = getCredentialTestFunction(credentialType, [
 		new AlibabaCloudVod(),
 		new AlibabaCloudVodJobStatus(),
@@ -101,17 +101,17 @@ beforeEach(() => {
 });
 
 it('n8n finds the node’s function: the credential has no request test of its own, and the node names it', () => {
-	const credentialType: ICredentialType = new AlibabaCloudApi();
+	const credentialType: ICredentialType = new AlibabaCloudVodApi();
 	expect(credentialType.name).toBe(CREDENTIAL_TYPE);
 	// A `test` request on the credential would win over testedBy, and an unsigned HTTP request
 	// cannot check ACS3 keys: it must stay absent.
 	expect(credentialType.test).toBeUndefined();
 	const vod = new AlibabaCloudVod();
 	expect(vod.description.credentials).toContainEqual(
-		expect.objectContaining({ name: CREDENTIAL_TYPE, testedBy: 'alibabaCloudApiTest' }),
+		expect.objectContaining({ name: CREDENTIAL_TYPE, testedBy: 'alibabaCloudVodApiTest' }),
 	);
 	expect(getCredentialTestFunction(credentialType, [vod])).toBe(
-		vod.methods.credentialTest.alibabaCloudApiTest,
+		vod.methods.credentialTest.alibabaCloudVodApiTest,
 	);
 });
 

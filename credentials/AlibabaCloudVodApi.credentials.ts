@@ -13,8 +13,8 @@ export const VOD_REGIONS = [
 	{ name: 'US (Silicon Valley) — us-west-1, URL pull', value: 'us-west-1' },
 ];
 
-export class AlibabaCloudApi implements ICredentialType {
-	name = 'alibabaCloudApi';
+export class AlibabaCloudVodApi implements ICredentialType {
+	name = 'alibabaCloudVodApi';
 
 	displayName = 'Alibaba Cloud API';
 
