@@ -13,6 +13,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 import type { AlibabaCloudApiCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/types';
 import { startEmulator, type Emulator } from '../emulator';
 import { chain, connect, emulatorCredentials, jobStatusNode, runWorkflow, startNode, vodNode } from '../harness';
@@ -20,15 +21,16 @@ import { propertyParams } from '../support/property';
 
 const SIGNED_PARAMS = new Set(['SearchType', 'PageNo', 'PageSize']);
 
-async function sentFor(endpoint: string, region = 'cn-shanghai') {
+async function sentFor(endpoint: string, region = 'cn-shanghai', protocol: string | undefined = 'HTTP') {
 	const sent: IHttpRequestOptions[] = [];
-	const credentials: AlibabaCloudApiCredentials = {
+	// as the nodes read the credential
+	const credentials: AlibabaCloudApiCredentials = toVodCredentials({
 		accessKeyId: 'AKID0001',
 		accessKeySecret: 'secret-0001',
 		region,
 		endpoint,
-		protocol: 'HTTP',
-	};
+		...(protocol === undefined ? {} : { protocol }),
+	});
 	const http = async (options: IHttpRequestOptions) => {
 		sent.push(options);
 		return { statusCode: 200, headers: {}, body: '{"RequestId":"r"}' };
@@ -141,6 +143,27 @@ test('a Region that is not a region ID is refused too (it becomes part of the ho
 	const { sent, refusal } = await sentFor('', 'x.example.com/');
 	expect(sent).toHaveLength(0);
 	expect(refusal?.details.code).toBe('InvalidRegion');
+});
+
+test.each([
+	['http', 'http://'],
+	['Http', 'http://'],
+	[' HTTP ', 'http://'],
+	['https', 'https://'],
+	['HTTPS', 'https://'],
+	['', 'https://'],
+])('Protocol %j is read case-insensitively', async (protocol, scheme) => {
+	const { sent, refusal } = await sentFor('127.0.0.1:35697', 'cn-shanghai', protocol);
+	expect(refusal?.message).toBeUndefined();
+	expect(sent[0].url.startsWith(scheme)).toBe(true);
+});
+
+test.each(['ftp', 'HTTP2', 'htps'])('Protocol %j is refused naming the Protocol field', async (protocol) => {
+	const { sent, refusal } = await sentFor('127.0.0.1:35697', 'cn-shanghai', protocol);
+	expect(sent).toHaveLength(0);
+	expect(refusal?.details.code).toBe('InvalidProtocol');
+	expect(refusal?.message).toMatch(/The Protocol of the Alibaba Cloud API credential is neither HTTPS nor HTTP/);
+	expect(refusal?.details.hint).toMatch(/^Set the Protocol of the Alibaba Cloud API credential to HTTPS/);
 });
 
 describe('in the nodes', () => {
