@@ -121,7 +121,23 @@ test('host names, IPv4 and IPv6 literals with or without a port, scheme and trai
 	);
 });
 
+test('a host name with one trailing dot (fully qualified) is accepted and signed as typed', async () => {
+	await fc.assert(
+		fc.asyncProperty(hostName, fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }), async (host, port) => {
+			const authority = `${host}.${port !== undefined ? `:${port}` : ''}`;
+			const { sent, refusal } = await sentFor(authority);
+			expect(refusal?.message).toBeUndefined();
+			expect((sent[0].headers as Record<string, string>).host).toBe(authority);
+			expect(new URL(sent[0].url).host).toBe(authority.toLowerCase());
+		}),
+		propertyParams(200),
+	);
+});
+
 test.each([
+	['127.0.0.1.:35697', /an IP address with a trailing dot/],
+	['10.0.0.1.', /an IP address with a trailing dot/],
+	['host..:35697', /not a host name or IP address/],
 	['127.0.0.1:35697?x=1', /contains a query/],
 	['127.0.0.1:35697#f', /contains a fragment/],
 	['127.0.0.1:18012@127.0.0.1:35697', /contains a user name or password/],
@@ -195,5 +211,27 @@ describe('in the nodes', () => {
 			);
 		}
 		expect(emulator.state.vodCalls).toEqual({});
+	});
+
+	test.each(['localhost.', '127.0.0.1.'])('Job Status with the Endpoint %s:PORT', async (host) => {
+		const port = emulator.vodEndpoint.split(':')[1];
+		const result = await runWorkflow({
+			nodes: [
+				startNode(),
+				jobStatusNode('Status', { mode: 'once', lookUpBy: 'jobId', jobId: 'ffffffffffffffffffffffffffffffff' }, undefined, {
+					onError: 'continueRegularOutput',
+				}),
+			],
+			connections: chain('Start', 'Status'),
+			credentials: emulatorCredentials({ ...emulator, vodEndpoint: `${host}:${port}` }),
+		});
+		const [item] = result.output('Status', 1);
+		if (host === 'localhost.') {
+			// accepted and looked up as typed (this machine's resolver may not know "localhost." itself)
+			expect(item.json.code).not.toBe('InvalidEndpoint');
+			expect(item.json.status ?? String(item.json.error)).toMatch(/NOT_FOUND|localhost\./);
+		} else {
+			expect(String(item.json.error)).toMatch(/IP address with a trailing dot/);
+		}
 	});
 });

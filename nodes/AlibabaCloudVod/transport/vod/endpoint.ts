@@ -30,6 +30,7 @@ const REGION_FIX = 'Choose the Region of the Alibaba Cloud API credential from i
 
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?';
 const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function endpointError(problem: string) {
@@ -59,7 +60,13 @@ function checkedHost(authority: string): string {
 		throw endpointError('is not a host name or IP address with an optional :port');
 	}
 	if (name.startsWith('[')) return `${parsed.hostname}${port !== undefined ? `:${port}` : ''}`;
-	if (name.length > 253 || !HOST_NAME.test(name) || parsed.hostname !== name.toLowerCase()) {
+	// one trailing dot marks a fully-qualified name, kept as typed: the URL parser keeps it too
+	const relative = name.endsWith('.') ? name.slice(0, -1) : name;
+	if (relative !== name && IPV4.test(relative)) {
+		// an address is not a DNS name, and the URL parser drops its dot: the host signed would not be the one typed
+		throw endpointError('is an IP address with a trailing dot: only a host name may end with "."');
+	}
+	if (relative.length > 253 || !HOST_NAME.test(relative) || parsed.hostname !== name.toLowerCase()) {
 		throw endpointError('is not a host name or IP address (a.b.c.d) with an optional :port');
 	}
 	return authority;
