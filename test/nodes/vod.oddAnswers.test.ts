@@ -5,6 +5,11 @@
  */
 import http from 'node:http';
 
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+
+import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
+import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
+import type { VodAction } from '../../nodes/AlibabaCloudVod/transport/vod/types';
 import { DEFAULT_TEST_ACCESS_KEY } from '../emulator';
 import { chain, emulatorCredentials, jobStatusNode, runWorkflow, startNode } from '../harness';
 import { listenOnLoopback, stopServer } from '../support/inFront';
@@ -12,9 +17,11 @@ import { listenOnLoopback, stopServer } from '../support/inFront';
 let server: http.Server;
 let endpoint: string;
 let body: string;
+let requests = 0;
 
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
+		requests++;
 		req.resume();
 		res.writeHead(200, { 'content-type': 'application/json' }).end(body);
 	});
@@ -83,5 +90,61 @@ describe('Job Status reads only what VOD said', () => {
 		]);
 		expect(running.map((json) => [json.jobId, json.lookupError])).toEqual([['job1', true]]);
 		expect(String(running[0].error)).toMatch(/listed this job twice, as SUCCESS and UPLOAD_FAIL/);
+	});
+});
+
+/**
+ * Through the transport with two quick tries (the nodes' default retries a non-VOD answer for seconds, as it
+ * does a non-JSON body): the answer of a Media read without what it is about is the transport's InvalidResponse.
+ */
+async function mediaRead(action: VodAction, answer: object) {
+	body = JSON.stringify({ RequestId: 'x', ...answer });
+	requests = 0;
+	const credentials = { ...DEFAULT_TEST_ACCESS_KEY, region: 'cn-shanghai', endpoint, protocol: 'HTTP' };
+	const params = action === 'SearchMedia' ? { SearchType: 'video' } : { VideoId: 'abc' };
+	return await callVodApi(httpRequest, credentials, action, params as never, {
+		retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+	}).then(
+		(response) => response as unknown,
+		(error: unknown) => error,
+	);
+}
+
+describe('a Media read whose answer lacks what it is about', () => {
+	test.each([
+		['GetVideoInfo', { Video: null }, /InvalidResponse – VOD answered with Video null/],
+		['GetVideoInfo', {}, /InvalidResponse – VOD answered without Video/],
+		['GetVideoInfo', { Video: 'abc' }, /InvalidResponse – VOD answered with Video not an object/],
+		['GetMezzanineInfo', { Mezzanine: null }, /InvalidResponse – VOD answered with Mezzanine null/],
+		['GetPlayInfo', { PlayInfoList: null, VideoBase: { VideoId: 'abc' } }, /InvalidResponse – VOD answered with PlayInfoList null/],
+		['SearchMedia', { MediaList: null, Total: 3 }, /InvalidResponse – VOD answered with MediaList null/],
+		['SearchMedia', { MediaList: {}, Total: 3 }, /InvalidResponse – VOD answered with MediaList not a list/],
+	] as const)('%s %j: the transport\'s unexpected-answer error, asked again like a non-JSON body', async (action, answer, said) => {
+		const error = await mediaRead(action, answer);
+		expect(error).toBeInstanceOf(VodApiError);
+		expect((error as VodApiError).message).toMatch(said);
+		expect((error as VodApiError).details).toMatchObject({ code: 'InvalidResponse', transient: true, attempts: 2 });
+		expect(requests).toBe(2);
+	});
+
+	test.each([
+		['SearchMedia', { Total: 0 }],
+		['SearchMedia', { MediaList: [], Total: 0 }],
+		['GetVideoInfo', { Video: { VideoId: 'abc' } }],
+	] as const)('%s %j is VOD\'s answer', async (action, answer) => {
+		expect(await mediaRead(action, answer)).toMatchObject(answer);
+	});
+
+	it('a non-JSON body gives the same error (the one reused)', async () => {
+		const error = await mediaRead('GetVideoInfo', {});
+		body = '<html>proxy</html>';
+		const nonJson = await callVodApi(
+			httpRequest,
+			{ ...DEFAULT_TEST_ACCESS_KEY, region: 'cn-shanghai', endpoint, protocol: 'HTTP' },
+			'GetVideoInfo',
+			{ VideoId: 'abc' },
+			{ retry: { maxAttempts: 1 } },
+		).catch((caught: unknown) => caught);
+		expect((nonJson as VodApiError).details.code).toBe((error as VodApiError).details.code);
 	});
 });
