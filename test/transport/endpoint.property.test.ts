@@ -13,6 +13,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { callVodApi } from '../../nodes/AlibabaCloudVod/transport/vod/client';
 import { VodApiError } from '../../nodes/AlibabaCloudVod/transport/vod/errors';
+import { toVodCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/request';
 import type { AlibabaCloudApiCredentials } from '../../nodes/AlibabaCloudVod/transport/vod/types';
 import { startEmulator, type Emulator } from '../emulator';
 import { chain, connect, emulatorCredentials, jobStatusNode, runWorkflow, startNode, vodNode } from '../harness';
@@ -20,15 +21,16 @@ import { propertyParams } from '../support/property';
 
 const SIGNED_PARAMS = new Set(['SearchType', 'PageNo', 'PageSize']);
 
-async function sentFor(endpoint: string, region = 'cn-shanghai') {
+async function sentFor(endpoint: string, region = 'cn-shanghai', protocol: string | undefined = 'HTTP') {
 	const sent: IHttpRequestOptions[] = [];
-	const credentials: AlibabaCloudApiCredentials = {
+	// as the nodes read the credential
+	const credentials: AlibabaCloudApiCredentials = toVodCredentials({
 		accessKeyId: 'AKID0001',
 		accessKeySecret: 'secret-0001',
 		region,
 		endpoint,
-		protocol: 'HTTP',
-	};
+		...(protocol === undefined ? {} : { protocol }),
+	});
 	const http = async (options: IHttpRequestOptions) => {
 		sent.push(options);
 		return { statusCode: 200, headers: {}, body: '{"RequestId":"r"}' };
@@ -119,7 +121,23 @@ test('host names, IPv4 and IPv6 literals with or without a port, scheme and trai
 	);
 });
 
+test('a host name with one trailing dot (fully qualified) is accepted and signed as typed', async () => {
+	await fc.assert(
+		fc.asyncProperty(hostName, fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }), async (host, port) => {
+			const authority = `${host}.${port !== undefined ? `:${port}` : ''}`;
+			const { sent, refusal } = await sentFor(authority);
+			expect(refusal?.message).toBeUndefined();
+			expect((sent[0].headers as Record<string, string>).host).toBe(authority);
+			expect(new URL(sent[0].url).host).toBe(authority.toLowerCase());
+		}),
+		propertyParams(200),
+	);
+});
+
 test.each([
+	['127.0.0.1.:35697', /an IP address with a trailing dot/],
+	['10.0.0.1.', /an IP address with a trailing dot/],
+	['host..:35697', /not a host name or IP address/],
 	['127.0.0.1:35697?x=1', /contains a query/],
 	['127.0.0.1:35697#f', /contains a fragment/],
 	['127.0.0.1:18012@127.0.0.1:35697', /contains a user name or password/],
@@ -141,6 +159,27 @@ test('a Region that is not a region ID is refused too (it becomes part of the ho
 	const { sent, refusal } = await sentFor('', 'x.example.com/');
 	expect(sent).toHaveLength(0);
 	expect(refusal?.details.code).toBe('InvalidRegion');
+});
+
+test.each([
+	['http', 'http://'],
+	['Http', 'http://'],
+	[' HTTP ', 'http://'],
+	['https', 'https://'],
+	['HTTPS', 'https://'],
+	['', 'https://'],
+])('Protocol %j is read case-insensitively', async (protocol, scheme) => {
+	const { sent, refusal } = await sentFor('127.0.0.1:35697', 'cn-shanghai', protocol);
+	expect(refusal?.message).toBeUndefined();
+	expect(sent[0].url.startsWith(scheme)).toBe(true);
+});
+
+test.each(['ftp', 'HTTP2', 'htps'])('Protocol %j is refused naming the Protocol field', async (protocol) => {
+	const { sent, refusal } = await sentFor('127.0.0.1:35697', 'cn-shanghai', protocol);
+	expect(sent).toHaveLength(0);
+	expect(refusal?.details.code).toBe('InvalidProtocol');
+	expect(refusal?.message).toMatch(/The Protocol of the Alibaba Cloud API credential is neither HTTPS nor HTTP/);
+	expect(refusal?.details.hint).toMatch(/^Set the Protocol of the Alibaba Cloud API credential to HTTPS/);
 });
 
 describe('in the nodes', () => {
@@ -172,5 +211,27 @@ describe('in the nodes', () => {
 			);
 		}
 		expect(emulator.state.vodCalls).toEqual({});
+	});
+
+	test.each(['localhost.', '127.0.0.1.'])('Job Status with the Endpoint %s:PORT', async (host) => {
+		const port = emulator.vodEndpoint.split(':')[1];
+		const result = await runWorkflow({
+			nodes: [
+				startNode(),
+				jobStatusNode('Status', { mode: 'once', lookUpBy: 'jobId', jobId: 'ffffffffffffffffffffffffffffffff' }, undefined, {
+					onError: 'continueRegularOutput',
+				}),
+			],
+			connections: chain('Start', 'Status'),
+			credentials: emulatorCredentials({ ...emulator, vodEndpoint: `${host}:${port}` }),
+		});
+		const [item] = result.output('Status', 1);
+		if (host === 'localhost.') {
+			// accepted and looked up as typed (this machine's resolver may not know "localhost." itself)
+			expect(item.json.code).not.toBe('InvalidEndpoint');
+			expect(item.json.status ?? String(item.json.error)).toMatch(/NOT_FOUND|localhost\./);
+		} else {
+			expect(String(item.json.error)).toMatch(/IP address with a trailing dot/);
+		}
 	});
 });

@@ -15,6 +15,7 @@ import {
 	mentionsSessionId,
 	normalizeSdkError,
 	redirectFailure,
+	unexpectedAnswer,
 	VodApiError,
 	VodCancelledError,
 	type VodFailure,
@@ -60,8 +61,29 @@ function transportErrorFields(error: unknown) {
 		: { code: failure.code, message: failure.message };
 }
 
+/**
+ * What an action's answer is about: VOD answers an error rather than leave it out, so an answer without it is
+ * not VOD's. SearchMedia may leave out a MediaList with nothing in it.
+ */
+const ANSWER_FIELDS: Record<string, { field: string; list?: true; mayBeAbsent?: true }> = {
+	GetVideoInfo: { field: 'Video' },
+	GetMezzanineInfo: { field: 'Mezzanine' },
+	GetPlayInfo: { field: 'PlayInfoList' },
+	SearchMedia: { field: 'MediaList', list: true, mayBeAbsent: true },
+};
+
+/** How the answer lacks what the action answers, if it does. */
+function lackOf(action: string, body: Record<string, unknown>): string | undefined {
+	const expected = ANSWER_FIELDS[action];
+	if (!expected) return undefined;
+	const value = body[expected.field];
+	if (value === undefined) return expected.mayBeAbsent ? undefined : `without ${expected.field}`;
+	if (expected.list ? Array.isArray(value) : isPlainObject(value)) return undefined;
+	return `with ${expected.field} ${value === null ? 'null' : `not ${expected.list ? 'a list' : 'an object'}`}`;
+}
+
 /** VOD's answer to one try: its JSON body on 2xx, else the failure its error body describes. */
-function outcomeOfAnswer(statusCode: number, text: string, secrets: readonly string[]): Outcome {
+function outcomeOfAnswer(action: string, statusCode: number, text: string, secrets: readonly string[]): Outcome {
 	let body: unknown;
 	try {
 		body = JSON.parse(text);
@@ -69,6 +91,8 @@ function outcomeOfAnswer(statusCode: number, text: string, secrets: readonly str
 		if (statusCode < 300) return { ok: false, failure: normalizeSdkError(error, secrets) };
 	}
 	if (statusCode >= 200 && statusCode < 300) {
+		const lack = isPlainObject(body) ? lackOf(action, body) : undefined;
+		if (lack) return { ok: false, failure: unexpectedAnswer(`VOD answered ${lack}`) };
 		if (isPlainObject(body)) return { ok: true, body };
 		return { ok: false, failure: normalizeSdkError(new SyntaxError('not a JSON object'), secrets) };
 	}
@@ -109,7 +133,7 @@ async function attempt(http: HttpRequester, call: Call, options: VodRequestOptio
 		if (error instanceof RedirectRefusedError) return { ok: false, failure: redirectFailure(error, call.secrets) };
 		return { ok: false, failure: normalizeSdkError(transportErrorFields(error), call.secrets) };
 	}
-	return outcomeOfAnswer(answer.statusCode, String(answer.body ?? ''), call.secrets);
+	return outcomeOfAnswer(call.action, answer.statusCode, String(answer.body ?? ''), call.secrets);
 }
 
 /** The refusal of a SessionId VOD saw in the last 10 minutes: the jobs exist, nothing is sent twice. */

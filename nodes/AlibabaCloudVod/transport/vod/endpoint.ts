@@ -13,7 +13,7 @@ export interface VodEndpoint {
 /** The credential's Endpoint or Region does not name a host[:port]: refused before any request. */
 export class InvalidEndpointError extends Error {
 	constructor(
-		readonly field: 'Endpoint' | 'Region',
+		readonly field: 'Endpoint' | 'Region' | 'Protocol',
 		problem: string,
 		readonly fix: string,
 	) {
@@ -25,10 +25,12 @@ export class InvalidEndpointError extends Error {
 
 const ENDPOINT_FIX =
 	'Set the Endpoint of the Alibaba Cloud API credential to a host name or IP address with an optional port, such as vod.cn-shanghai.aliyuncs.com, 127.0.0.1:9100 or [::1]:9100 (an http:// or https:// in front sets the protocol), or leave it empty for vod.<region>.aliyuncs.com.';
+const PROTOCOL_FIX = 'Set the Protocol of the Alibaba Cloud API credential to HTTPS, or HTTP for a local emulator only.';
 const REGION_FIX = 'Choose the Region of the Alibaba Cloud API credential from its list, such as cn-shanghai.';
 
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?';
 const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function endpointError(problem: string) {
@@ -58,10 +60,24 @@ function checkedHost(authority: string): string {
 		throw endpointError('is not a host name or IP address with an optional :port');
 	}
 	if (name.startsWith('[')) return `${parsed.hostname}${port !== undefined ? `:${port}` : ''}`;
-	if (name.length > 253 || !HOST_NAME.test(name) || parsed.hostname !== name.toLowerCase()) {
+	// one trailing dot marks a fully-qualified name, kept as typed: the URL parser keeps it too
+	const relative = name.endsWith('.') ? name.slice(0, -1) : name;
+	if (relative !== name && IPV4.test(relative)) {
+		// an address is not a DNS name, and the URL parser drops its dot: the host signed would not be the one typed
+		throw endpointError('is an IP address with a trailing dot: only a host name may end with "."');
+	}
+	if (relative.length > 253 || !HOST_NAME.test(relative) || parsed.hostname !== name.toLowerCase()) {
 		throw endpointError('is not a host name or IP address (a.b.c.d) with an optional :port');
 	}
 	return authority;
+}
+
+/** The credential's Protocol in any case; empty means HTTPS, anything else is refused rather than guessed. */
+function credentialProtocol(raw: string | undefined): 'HTTPS' | 'HTTP' {
+	const value = (raw ?? '').trim().toUpperCase();
+	if (value === '' || value === 'HTTPS') return 'HTTPS';
+	if (value === 'HTTP') return 'HTTP';
+	throw new InvalidEndpointError('Protocol', 'is neither HTTPS nor HTTP', PROTOCOL_FIX);
 }
 
 /**
@@ -69,7 +85,7 @@ function checkedHost(authority: string): string {
  * protocol; one trailing "/" is allowed). Throws InvalidEndpointError for anything else.
  */
 export function resolveVodEndpoint(credentials: AlibabaCloudApiCredentials): VodEndpoint {
-	let protocol: 'HTTPS' | 'HTTP' = credentials.protocol === 'HTTP' ? 'HTTP' : 'HTTPS';
+	let protocol = credentialProtocol(credentials.protocol);
 	let authority = (credentials.endpoint ?? '').trim();
 	const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(authority);
 	if (scheme) {

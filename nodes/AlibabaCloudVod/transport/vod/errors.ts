@@ -179,16 +179,7 @@ export function normalizeSdkError(error: unknown, secrets: readonly string[]): V
 			outcomeUnknown: true,
 		};
 	}
-	if (error instanceof SyntaxError) {
-		// A proxy or load balancer answered with something that is not VOD's JSON.
-		return {
-			code: 'InvalidResponse',
-			message: 'VOD answered with a body that is not JSON',
-			sent: true,
-			transient: true,
-			outcomeUnknown: true,
-		};
-	}
+	if (error instanceof SyntaxError) return unexpectedAnswer('VOD answered with a body that is not JSON');
 	return {
 		code: systemCode ?? (name && name !== 'Error' ? name : 'UnknownError'),
 		message: clean(firstLine(rawMessage)) ?? 'unknown error',
@@ -196,6 +187,11 @@ export function normalizeSdkError(error: unknown, secrets: readonly string[]): V
 		transient: false,
 		outcomeUnknown: true,
 	};
+}
+
+/** A 2xx answer that is not VOD's: a proxy's or load balancer's body, or one without what the action answers. */
+export function unexpectedAnswer(message: string): VodFailure {
+	return { code: 'InvalidResponse', message, sent: true, transient: true, outcomeUnknown: true };
 }
 
 /**

@@ -9,6 +9,35 @@ const MAX_RECORDS = 100;
 
 export type JobLookup = { info: URLUploadInfo } | { missing: true } | { error: unknown };
 
+/**
+ * Each asked id's answer from one GetURLUploadInfos reply. Only an id VOD names in NonExists is missing;
+ * one it neither lists nor names was not answered (a proxy's or a partial reply), and one listed twice
+ * with different statuses was answered both ways: the job's status is unknown, not NOT_FOUND or either
+ * status (CreationTime belongs to the job, so it cannot tell the newer record), and the lookup is asked again.
+ */
+function answersById(
+	batch: string[],
+	records: URLUploadInfo[],
+	nonExists: string[],
+): Map<string, JobLookup> {
+	const answers = new Map<string, JobLookup>();
+	const unanswered = (problem: string) => ({
+		error: new Error(`VOD's GetURLUploadInfos answer ${problem}; the job's status is unknown, check again later`),
+	});
+	for (const info of records) {
+		if (!batch.includes(info.JobId)) continue;
+		const known = answers.get(info.JobId);
+		if (known && 'info' in known && known.info.Status !== info.Status) {
+			answers.set(info.JobId, unanswered(`listed this job twice, as ${known.info.Status} and ${info.Status}`));
+		} else if (!known) answers.set(info.JobId, { info });
+	}
+	for (const id of batch) {
+		if (answers.has(id)) continue;
+		answers.set(id, nonExists.includes(id) ? { missing: true } : unanswered('neither listed this job nor named it in NonExists'));
+	}
+	return answers;
+}
+
 /** GetURLUploadInfos by JobIds, 10 a call, `concurrency` calls at once; every id gets an answer. */
 export async function lookupJobsById(
 	this: VodContext,
@@ -23,10 +52,8 @@ export async function lookupJobsById(
 		async (batch) => {
 			try {
 				const response = await getUrlUploadInfos.call(this, { JobIds: batch.join(',') }, options);
-				for (const info of response.URLUploadInfoList ?? []) {
-					if (batch.includes(info.JobId)) found.set(info.JobId, { info });
-				}
-				for (const id of batch) if (!found.has(id)) found.set(id, { missing: true });
+				const answers = answersById(batch, response.URLUploadInfoList ?? [], response.NonExists ?? []);
+				for (const [id, answer] of answers) found.set(id, answer);
 			} catch (error) {
 				for (const id of batch) found.set(id, { error });
 			}

@@ -124,7 +124,7 @@ export function toVodCredentials(data: ICredentialDataDecryptedObject): AlibabaC
 		securityToken: text('securityToken'),
 		region: text('region') || 'cn-shanghai',
 		endpoint: text('endpoint'),
-		protocol: text('protocol') === 'HTTP' ? 'HTTP' : 'HTTPS',
+		protocol: text('protocol'),
 	};
 }
 

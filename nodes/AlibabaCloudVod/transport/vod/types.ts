@@ -21,7 +21,8 @@ export interface AlibabaCloudApiCredentials {
 	region: string;
 	/** host[:port]; empty means vod.<region>.aliyuncs.com */
 	endpoint?: string;
-	protocol?: 'HTTPS' | 'HTTP';
+	/** as typed in the credential; read case-insensitively where the endpoint is resolved (endpoint.ts) */
+	protocol?: string;
 }
 
 /** Any n8n context that can read credentials, name its node and send a request through n8n. */
